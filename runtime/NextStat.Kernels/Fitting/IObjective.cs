@@ -1,0 +1,25 @@
+namespace NextStat.Kernels.Fitting;
+
+/// <summary>
+/// A smooth function of a parameter vector to minimise, such as <c>twice_nll</c> of a model and a data set. It is
+/// immutable and shared between threads; each thread evaluates it through its own <see cref="IObjectiveEvaluator"/>,
+/// which owns the scratch memory, so concurrent fits never copy the model.
+/// </summary>
+public interface IObjective
+{
+    /// <summary>The number of parameters.</summary>
+    int Dimension { get; }
+
+    /// <summary>Scratch state for evaluating on one thread; evaluation through it allocates nothing.</summary>
+    IObjectiveEvaluator CreateEvaluator();
+}
+
+/// <summary>Evaluates an <see cref="IObjective"/> on one thread with reusable scratch memory.</summary>
+public interface IObjectiveEvaluator
+{
+    /// <summary>The objective at <paramref name="parameters"/>.</summary>
+    double Value(ReadOnlySpan<double> parameters);
+
+    /// <summary>The objective and its gradient at <paramref name="parameters"/>, in one pass where possible.</summary>
+    double ValueAndGradient(ReadOnlySpan<double> parameters, Span<double> gradient);
+}
