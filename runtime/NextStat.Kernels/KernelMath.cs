@@ -249,18 +249,18 @@ public static unsafe partial class KernelMath
         r = Math.FusedMultiplyAdd(kd, -Ln2LoN, r);
         ExpEntry* e = ExpTable + ((int)ki & 127);
         double scale = BitConverter.UInt64BitsToDouble(e->ScaleBits + (ki << 45));
-        return ExpTail(r, e->Tail, scale);
+        return Math.FusedMultiplyAdd(scale, ExpPolynomial(r, e->Tail), scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double ExpTail(double r, double tail, double scale)
+    private static double ExpPolynomial(double r, double tail)
     {
+        // exp(r)·(1 + tail) − 1 to first order in tail (tail·r < 2^-61 is below the error budget).
         double r2 = r * r;
         double a = Math.FusedMultiplyAdd(ExpC3, r, ExpC2);
         double b = Math.FusedMultiplyAdd(ExpC5, r, ExpC4);
         double s = Math.FusedMultiplyAdd(r2, a, tail + r);
-        double tmp = Math.FusedMultiplyAdd(r2 * r2, b, s);
-        return Math.FusedMultiplyAdd(scale, tmp, scale);
+        return Math.FusedMultiplyAdd(r2 * r2, b, s);
     }
 
     private static double ExpSpecial(double x)
@@ -280,9 +280,7 @@ public static unsafe partial class KernelMath
             return 0.0;
         }
 
-        // 708 < |x|: the same reduction, with 2^(k/128) moved into range by 2^∓1022 or 2^1 and moved back by one
-        // final multiplication. For results in the subnormal range that multiplication is the one rounding to the
-        // subnormal grid (gradual underflow, within 1 ulp).
+        // 708 < |x|: the same reduction, with 2^(k/128) moved into range by 2^1022 or 2^-1 and moved back after.
         double kd = Math.FusedMultiplyAdd(x, InvLn2N, RoundShift);
         ulong ki = BitConverter.DoubleToUInt64Bits(kd);
         kd -= RoundShift;
@@ -290,14 +288,29 @@ public static unsafe partial class KernelMath
         r = Math.FusedMultiplyAdd(kd, -Ln2LoN, r);
         ExpEntry* e = ExpTable + ((int)ki & 127);
         ulong sbits = e->ScaleBits + (ki << 45);
-        if (x < 0.0)
+        double tmp = ExpPolynomial(r, e->Tail);
+        if (x > 0.0)
         {
-            double scaleUp = BitConverter.UInt64BitsToDouble(sbits + (1022UL << 52));
-            return ExpTail(r, e->Tail, scaleUp) * BitConverter.UInt64BitsToDouble(1UL << 52);
+            // exp(x)/2 is finite; doubling it is exact or overflows to +∞ exactly when the rounded result would.
+            double half = BitConverter.UInt64BitsToDouble(sbits - (1UL << 52));
+            return Math.FusedMultiplyAdd(half, tmp, half) * 2.0;
         }
 
-        double scaleDown = BitConverter.UInt64BitsToDouble(sbits - (1UL << 52));
-        return ExpTail(r, e->Tail, scaleDown) * 2.0;
+        double scale = BitConverter.UInt64BitsToDouble(sbits + (1022UL << 52));
+        double y = Math.FusedMultiplyAdd(scale, tmp, scale);
+        if (y >= 1.0)
+        {
+            // The result is normal: scaling back by 2^-1022 is exact.
+            return y * SmallestNormal;
+        }
+
+        // A subnormal result must be rounded once, on the subnormal grid, not first to 53 bits and then again
+        // (that double rounding costs up to 0.75 ulp). y + lo is the exact scale·(1 + tmp); adding 1 puts the
+        // rounding point of the sum at 2^-52, which is the subnormal grid 2^-1074 once scaled by 2^-1022.
+        double lo = Math.FusedMultiplyAdd(scale, tmp, scale - y);
+        double hi = 1.0 + y;
+        lo = (1.0 - hi) + y + lo;
+        return ((hi + lo) - 1.0) * SmallestNormal;
     }
 
     // ---- Vector slow paths: one scalar call per lane keeps them bit-identical to the scalar overload ----------------
