@@ -20,21 +20,23 @@ namespace NextStat.Kernels;
 /// exact value (the interval around 1 has <c>c = 1</c>, so results near 1 keep full relative accuracy). Then
 /// <c>ln x = k·ln 2 + ln c + ln(1 + r)</c> with <c>r = z/c − 1</c>, |r| &lt; 0.0039: the reduced argument is kept exact
 /// as a rounded value plus an FMA error term, <c>k·ln 2 + ln c + r</c> is summed without rounding error, and
-/// <c>ln(1 + r) − r</c> is a degree-7 polynomial (relative error 2^-71). Max error 0.52 ulp against the exact
-/// logarithm (and at most 1 ulp from <see cref="Math.Log(double)"/>), measured by the tests over 1.2 million points
-/// of the whole double range, near 1 and subnormals; see the test suite for the sample.
+/// <c>ln(1 + r) − r</c> is a degree-7 polynomial (error 2^-71). Measured by the tests (x64, .NET 10): max 0.502 ulp
+/// from the exact logarithm (300-bit reference, 40,000 points over every binade, near 1 and subnormals), and max
+/// 1 ulp from <see cref="Math.Log(double)"/> over 1.2 million points, of which 0.01 % differ at all.
 /// </para>
 /// <para>
 /// <b>Exp</b>: <c>x = (k/128)·ln 2 + r</c>, |r| ≤ ln 2/256, with the reduction exact through FMA and a two-part ln 2;
 /// <c>exp x = 2^(k/128) · exp r</c> from a 128-entry table of 2^(j/128) (value and rounding tail) and a degree-5
-/// polynomial (relative error 2^-63). Max error 0.51 ulp against the exact exponential, measured over the same
-/// kind of sample; results in the subnormal range round gradually like <see cref="Math.Exp(double)"/>.
+/// polynomial (error 2^-63). Measured: max 0.504 ulp from the exact exponential (40,000 points from −746 to 710, the
+/// subnormal-result range and near 0), and max 1 ulp from <see cref="Math.Exp(double)"/> over 1.2 million points,
+/// 0.04 % differing. Subnormal results are rounded once, on the subnormal grid (gradual underflow).
 /// </para>
 /// <para>
 /// Special values behave like <see cref="Math"/>: <c>Log(±0) = −∞</c>, <c>Log(x &lt; 0) = NaN</c>, <c>Log(+∞) = +∞</c>,
-/// <c>Log(NaN) = NaN</c>, subnormals exact to the same bound; <c>Exp</c> overflows to +∞ above 709.78, underflows
-/// through the subnormals to 0 below −745.13, <c>Exp(−∞) = 0</c>, <c>Exp(NaN) = NaN</c>. A vector with any such lane
-/// (or any subnormal) takes a per-lane scalar path outside the inlined fast path, so the hot loop holds no call.
+/// <c>Log(NaN) = NaN</c>, subnormal arguments to the same accuracy; <c>Exp</c> overflows to +∞ above 709.78,
+/// underflows through the subnormals to 0 below −745.13, <c>Exp(−∞) = 0</c>, <c>Exp(NaN) = NaN</c>. A vector with
+/// any such lane (or a subnormal, or |x| &gt; 708 for Exp) branches to a per-lane scalar path that is not inlined, so
+/// the inlined fast path stays small and free of special-value selects.
 /// </para>
 /// </remarks>
 public static unsafe partial class KernelMath
@@ -87,7 +89,7 @@ public static unsafe partial class KernelMath
 
     // ---- Public API ----------------------------------------------------------------------------------------------
 
-    /// <summary>Natural logarithm, max 0.52 ulp from exact; bit-identical to every lane of the vector overloads.</summary>
+    /// <summary>Natural logarithm, max 0.502 ulp from exact (measured); bit-identical to every lane of the vector overloads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Log(double x)
     {
@@ -141,7 +143,7 @@ public static unsafe partial class KernelMath
         return LogCore(x);
     }
 
-    /// <summary>Exponential, max 0.51 ulp from exact; bit-identical to every lane of the vector overloads.</summary>
+    /// <summary>Exponential, max 0.504 ulp from exact (measured); bit-identical to every lane of the vector overloads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Exp(double x)
     {
