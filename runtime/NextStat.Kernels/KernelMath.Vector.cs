@@ -74,11 +74,7 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> LogCore(Vector128<double> x)
     {
-        // Positive subnormals are scaled by 2^52 (exact) and k corrected by 52, as the scalar path does; every other
-        // lane outside the positive normal range is replaced at the end.
-        Vector128<double> subnormal = Vector128.LessThan(x, Vector128.Create(SmallestNormal)) & Vector128.GreaterThan(x, Vector128<double>.Zero);
-        Vector128<double> xs = Vector128.ConditionalSelect(subnormal, x * Vector128.Create(TwoTo52), x);
-        Vector128<ulong> ix = xs.AsUInt64();
+        Vector128<ulong> ix = x.AsUInt64();
         Vector128<ulong> tmp = ix - Vector128.Create(LogOffset);
         Vector128<ulong> offsets = Vector128.ShiftRightLogical(tmp, 41) & Vector128.Create(0x7F0UL);
 
@@ -86,7 +82,6 @@ public static unsafe partial class KernelMath
         // (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's mantissa.
         Vector128<ulong> kBiased = Vector128.ShiftRightLogical(tmp + Vector128.Create(1024UL << 52), 52);
         Vector128<double> kd = (kBiased | Vector128.Create(0x4330000000000000UL)).AsDouble() - Vector128.Create(TwoTo52 + 1024.0);
-        kd -= subnormal & Vector128.Create(52.0);
         Vector128<double> z = (ix - (tmp & Vector128.Create(0xFFF0000000000000UL))).AsDouble();
         Gather(LogTable, offsets, out Vector128<double> invc, out Vector128<double> logc);
 
@@ -105,15 +100,7 @@ public static unsafe partial class KernelMath
         Vector128<double> q45 = Vector128.FusedMultiplyAdd(Vector128.Create(LogA5), r, Vector128.Create(LogA4));
         Vector128<double> q = Vector128.FusedMultiplyAdd(r2, Vector128.FusedMultiplyAdd(r2, q45, q23), q01);
         Vector128<double> ylo = Vector128.FusedMultiplyAdd(r2, q, lo);
-        Vector128<double> y = hi + ylo;
-
-        // ±0 → −∞, negative (−∞ included) → NaN, NaN and +∞ → themselves: what LogSpecial returns, bit for bit.
-        Vector128<double> normal = Vector128.GreaterThanOrEqual(xs, Vector128.Create(SmallestNormal)) & Vector128.LessThanOrEqual(xs, Vector128.Create(double.MaxValue));
-        Vector128<double> special = Vector128.ConditionalSelect(
-            Vector128.Equals(x, Vector128<double>.Zero),
-            Vector128.Create(double.NegativeInfinity),
-            Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<double>.Zero), Vector128.Create(double.NaN), x));
-        return Vector128.ConditionalSelect(normal, y, special);
+        return hi + ylo;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -141,11 +128,7 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> LogCore(Vector256<double> x)
     {
-        // Positive subnormals are scaled by 2^52 (exact) and k corrected by 52, as the scalar path does; every other
-        // lane outside the positive normal range is replaced at the end.
-        Vector256<double> subnormal = Vector256.LessThan(x, Vector256.Create(SmallestNormal)) & Vector256.GreaterThan(x, Vector256<double>.Zero);
-        Vector256<double> xs = Vector256.ConditionalSelect(subnormal, x * Vector256.Create(TwoTo52), x);
-        Vector256<ulong> ix = xs.AsUInt64();
+        Vector256<ulong> ix = x.AsUInt64();
         Vector256<ulong> tmp = ix - Vector256.Create(LogOffset);
         Vector256<ulong> offsets = Vector256.ShiftRightLogical(tmp, 41) & Vector256.Create(0x7F0UL);
 
@@ -153,7 +136,6 @@ public static unsafe partial class KernelMath
         // (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's mantissa.
         Vector256<ulong> kBiased = Vector256.ShiftRightLogical(tmp + Vector256.Create(1024UL << 52), 52);
         Vector256<double> kd = (kBiased | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(TwoTo52 + 1024.0);
-        kd -= subnormal & Vector256.Create(52.0);
         Vector256<double> z = (ix - (tmp & Vector256.Create(0xFFF0000000000000UL))).AsDouble();
         Gather(LogTable, offsets, out Vector256<double> invc, out Vector256<double> logc);
 
@@ -172,15 +154,7 @@ public static unsafe partial class KernelMath
         Vector256<double> q45 = Vector256.FusedMultiplyAdd(Vector256.Create(LogA5), r, Vector256.Create(LogA4));
         Vector256<double> q = Vector256.FusedMultiplyAdd(r2, Vector256.FusedMultiplyAdd(r2, q45, q23), q01);
         Vector256<double> ylo = Vector256.FusedMultiplyAdd(r2, q, lo);
-        Vector256<double> y = hi + ylo;
-
-        // ±0 → −∞, negative (−∞ included) → NaN, NaN and +∞ → themselves: what LogSpecial returns, bit for bit.
-        Vector256<double> normal = Vector256.GreaterThanOrEqual(xs, Vector256.Create(SmallestNormal)) & Vector256.LessThanOrEqual(xs, Vector256.Create(double.MaxValue));
-        Vector256<double> special = Vector256.ConditionalSelect(
-            Vector256.Equals(x, Vector256<double>.Zero),
-            Vector256.Create(double.NegativeInfinity),
-            Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(double.NaN), x));
-        return Vector256.ConditionalSelect(normal, y, special);
+        return hi + ylo;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -208,11 +182,7 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> LogCore(Vector512<double> x)
     {
-        // Positive subnormals are scaled by 2^52 (exact) and k corrected by 52, as the scalar path does; every other
-        // lane outside the positive normal range is replaced at the end.
-        Vector512<double> subnormal = Vector512.LessThan(x, Vector512.Create(SmallestNormal)) & Vector512.GreaterThan(x, Vector512<double>.Zero);
-        Vector512<double> xs = Vector512.ConditionalSelect(subnormal, x * Vector512.Create(TwoTo52), x);
-        Vector512<ulong> ix = xs.AsUInt64();
+        Vector512<ulong> ix = x.AsUInt64();
         Vector512<ulong> tmp = ix - Vector512.Create(LogOffset);
         Vector512<ulong> offsets = Vector512.ShiftRightLogical(tmp, 41) & Vector512.Create(0x7F0UL);
 
@@ -220,7 +190,6 @@ public static unsafe partial class KernelMath
         // (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's mantissa.
         Vector512<ulong> kBiased = Vector512.ShiftRightLogical(tmp + Vector512.Create(1024UL << 52), 52);
         Vector512<double> kd = (kBiased | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(TwoTo52 + 1024.0);
-        kd -= subnormal & Vector512.Create(52.0);
         Vector512<double> z = (ix - (tmp & Vector512.Create(0xFFF0000000000000UL))).AsDouble();
         Gather(LogTable, offsets, out Vector512<double> invc, out Vector512<double> logc);
 
@@ -239,15 +208,7 @@ public static unsafe partial class KernelMath
         Vector512<double> q45 = Vector512.FusedMultiplyAdd(Vector512.Create(LogA5), r, Vector512.Create(LogA4));
         Vector512<double> q = Vector512.FusedMultiplyAdd(r2, Vector512.FusedMultiplyAdd(r2, q45, q23), q01);
         Vector512<double> ylo = Vector512.FusedMultiplyAdd(r2, q, lo);
-        Vector512<double> y = hi + ylo;
-
-        // ±0 → −∞, negative (−∞ included) → NaN, NaN and +∞ → themselves: what LogSpecial returns, bit for bit.
-        Vector512<double> normal = Vector512.GreaterThanOrEqual(xs, Vector512.Create(SmallestNormal)) & Vector512.LessThanOrEqual(xs, Vector512.Create(double.MaxValue));
-        Vector512<double> special = Vector512.ConditionalSelect(
-            Vector512.Equals(x, Vector512<double>.Zero),
-            Vector512.Create(double.NegativeInfinity),
-            Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), Vector512.Create(double.NaN), x));
-        return Vector512.ConditionalSelect(normal, y, special);
+        return hi + ylo;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
