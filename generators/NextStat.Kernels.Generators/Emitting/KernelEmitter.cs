@@ -196,13 +196,12 @@ internal static class KernelEmitter
                 (_, Width.Scalar) => $"__k.{Field(p.Name)}[__i]",
                 _ => $"{ExpressionWriter.VectorClass(width)}.Load(__k.{Field(p.Name)} + __i)",
             };
-            w.Line($"{vt} {p.ElementName} = {value};");
+            w.Line($"var {p.ElementName} = {value};");
         }
 
         foreach (LocalDeclaration local in body.Locals.Where(l => used.Contains(l.Name)))
         {
-            string localType = local.IsCondition && width == Width.Scalar ? "bool" : vt;
-            w.Line($"{localType} {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType)};");
+            w.Line($"var {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType)};");
         }
 
         if (spec.OutputCount == 1)

@@ -235,7 +235,7 @@ internal static class KernelParser
             parameters.Add(new KernelParameter(parameter.Name, role, TypeText(parameter), elementParameter));
         }
 
-        if (!parameters.Any(p => p.Role is ParameterRole.Output or ParameterRole.InOut or ParameterRole.Input))
+        if (diagnostics.Count == 0 && !parameters.Any(p => p.Role is ParameterRole.Output or ParameterRole.InOut or ParameterRole.Input))
         {
             Report(Diagnostics.NoSpanParameter, syntax.Identifier, kernelName);
         }
