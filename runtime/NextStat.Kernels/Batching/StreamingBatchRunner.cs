@@ -1,0 +1,292 @@
+using NextStat.Kernels.Randomness;
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using NextStat.Kernels.Sharding;
+
+namespace NextStat.Kernels.Batching;
+
+/// <summary>Computes one item of a batch on a worker thread.</summary>
+/// <typeparam name="TScratch">Per-thread reusable state (evaluator, buffers), created once per worker.</typeparam>
+/// <param name="globalIndex">The item's index in the whole run (not in the shard).</param>
+/// <param name="itemSeed">The item's stream key, <see cref="ItemRandom.ItemKey"/>(run seed, global index): <see cref="ItemRandom.For"/>(run seed, global index) starts from it.</param>
+/// <param name="scratch">This worker's scratch.</param>
+public delegate BatchItemResult BatchItemFunction<in TScratch>(long globalIndex, ulong itemSeed, TScratch scratch);
+
+/// <summary>Progress of a streaming batch: items of the shard written so far, of how many.</summary>
+/// <param name="Written">Records in the file, resumed ones included.</param>
+/// <param name="Count">Items of the shard.</param>
+/// <param name="Resumed">Records that were already in the file when this run started.</param>
+public readonly record struct BatchProgress(long Written, long Count, long Resumed);
+
+/// <summary>What a streaming batch did.</summary>
+/// <param name="Header">The header of the file.</param>
+/// <param name="Resumed">Records already present (skipped).</param>
+/// <param name="Ran">Items computed by this run.</param>
+/// <param name="Failed">Of those, items that failed.</param>
+/// <param name="NotConverged">Of those, items that did not converge.</param>
+/// <param name="DiscardedTailBytes">Bytes of a torn last line removed before resuming.</param>
+/// <param name="Elapsed">Wall time of this run.</param>
+/// <param name="Completed">Whether the file now holds every item of the shard (false after cancellation).</param>
+public sealed record BatchRunSummary(BatchHeader Header, long Resumed, long Ran, long Failed, long NotConverged, long DiscardedTailBytes, TimeSpan Elapsed, bool Completed);
+
+/// <summary>
+/// Runs the items of a shard on worker threads and streams one JSONL record per item to a file, in index order,
+/// after a header line. At most <see cref="BatchConfig.ChunkSize"/> results are held at once, so memory does not
+/// grow with the item count. Re-running on an existing file of the same run resumes it; the final file has the
+/// same bytes as an uninterrupted run.
+/// </summary>
+/// <remarks>
+/// Records carry no wall-clock time; the seconds each item took go to a sidecar <c>&lt;output&gt;.timing</c>
+/// (lines <c>{"index":…,"seconds":…}</c>, appended, informational). Item seeds come from the header's seed and the
+/// global index only, so output bytes do not depend on threads, chunk size, sharding or resumes. An item that throws
+/// is recorded as failed and the batch goes on.
+/// </remarks>
+public static class StreamingBatchRunner
+{
+    /// <summary>The sidecar file that receives per-item timings for <paramref name="outputPath"/>.</summary>
+    public static string TimingPath(string outputPath) => outputPath + ".timing";
+
+    /// <summary>Runs (or resumes) the shard described by <paramref name="header"/> into <paramref name="outputPath"/>.</summary>
+    /// <exception cref="BatchRunMismatchException">The file holds another run; it is not modified.</exception>
+    /// <exception cref="BatchFormatException">The file is damaged beyond a torn last line; it is not modified.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; every finished record up to the first unfinished one
+    /// is written and synced, so a rerun resumes from there.</exception>
+    public static BatchRunSummary Run<TScratch>(
+        string outputPath,
+        BatchHeader header,
+        Func<TScratch> createScratch,
+        BatchItemFunction<TScratch> item,
+        BatchConfig config,
+        IProgress<BatchProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputPath);
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(createScratch);
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(config);
+        header.Validate("the requested run");
+
+        var clock = Stopwatch.StartNew();
+        byte[] headerLine = header.ToJsonLine();
+
+        // FileShare.None takes an exclusive lock, so two processes never append to one file.
+        using var file = new FileStream(outputPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+        (long resumed, long discarded) = PrepareForAppend(file, outputPath, header, headerLine);
+
+        ShardRange range = header.Shard.Range;
+        using var timing = new StreamWriter(new FileStream(TimingPath(outputPath), FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        var run = new Execution<TScratch>(header, createScratch, item, config, range.Start + resumed, range.End);
+        (long ran, long failed, long notConverged, bool completed) = run.Execute(file, timing, progress, resumed, range.Count, cancellationToken);
+        return new BatchRunSummary(header, resumed, ran, failed, notConverged, discarded, clock.Elapsed, completed);
+    }
+
+    /// <summary>Checks an existing file against the run, cuts a torn tail, or writes the header of a new file.</summary>
+    private static (long Resumed, long Discarded) PrepareForAppend(FileStream file, string path, BatchHeader header, byte[] headerLine)
+    {
+        if (file.Length > 0)
+        {
+            BatchFileScan scan = BatchFile.Scan(file, path);
+            if (scan.Header is null)
+            {
+                // Killed while writing the header: only a cut copy of our own header may be replaced.
+                if (!headerLine.AsSpan().StartsWith(scan.HeaderPrefix))
+                {
+                    throw new BatchRunMismatchException($"{path} exists and is not an output of this run (its first line is not a batch header); it was left untouched");
+                }
+                file.SetLength(0);
+            }
+            else
+            {
+                var differences = new List<string>(header.DifferencesFrom(scan.Header));
+                if (scan.Header.Shard != header.Shard)
+                {
+                    differences.Add($"shard: job {header.Shard.JobId}/{header.Shard.TotalJobs} {header.Shard.Range} vs job {scan.Header.Shard.JobId}/{scan.Header.Shard.TotalJobs} {scan.Header.Shard.Range}");
+                }
+                if (differences.Count > 0)
+                {
+                    throw new BatchRunMismatchException(
+                        $"{path} holds another run, so it cannot be resumed and was left untouched; differences (this run vs file): " +
+                        string.Join("; ", differences) + ". Use another output location or remove the file.");
+                }
+                file.SetLength(scan.ValidLength);
+                file.Position = scan.ValidLength;
+                return (scan.Records, scan.TornTailBytes);
+            }
+        }
+
+        file.Write(headerLine);
+        file.WriteByte((byte)'\n');
+        file.Flush(flushToDisk: true);
+        return (0, 0);
+    }
+
+    /// <summary>One execution: worker threads fill a ring of result slots; the calling thread writes them in order.</summary>
+    private sealed class Execution<TScratch>(BatchHeader header, Func<TScratch> createScratch, BatchItemFunction<TScratch> item, BatchConfig config, long from, long end)
+    {
+        private readonly long _from = from;
+        private readonly object _gate = new();
+        private readonly Slot[] _slots = new Slot[config.ChunkSize];
+        private long _next = from;          // next index a worker takes
+        private long _writeCursor = from;   // next index the writer writes
+        private bool _stop;
+        private Exception? _fatal;
+
+        public (long Ran, long Failed, long NotConverged, bool Completed) Execute(
+            FileStream file, StreamWriter timing, IProgress<BatchProgress>? progress, long resumed, long count, CancellationToken token)
+        {
+            int capacity = _slots.Length;
+            int parameterCount = header.ParameterNames.Count;
+            int poiIndex = header.PoiIndex;
+            var workers = new Thread[Math.Max(1, (int)Math.Min(config.EffectiveThreads, Math.Max(1, end - _from)))];
+            for (int t = 0; t < workers.Length; t++)
+            {
+                workers[t] = new Thread(Work) { IsBackground = true, Name = $"nextstat-batch-{t}" };
+                workers[t].Start();
+            }
+
+            long ran = 0, failed = 0, notConverged = 0;
+            var line = new ArrayBufferWriter<byte>(1024);
+            using (token.Register(Stop))
+            {
+                try
+                {
+                    for (long w = _from; w < end; w++)
+                    {
+                        Slot slot;
+                        lock (_gate)
+                        {
+                            int at = (int)(w % capacity);
+                            // Items below _next were taken and will finish; after a stop nothing beyond them will.
+                            while (!_slots[at].Done && _fatal is null && !(_stop && w >= _next))
+                            {
+                                Monitor.Wait(_gate);
+                            }
+                            if (!_slots[at].Done)
+                            {
+                                break;
+                            }
+                            slot = _slots[at];
+                            _slots[at] = default;
+                            _writeCursor = w + 1;
+                            Monitor.PulseAll(_gate);
+                        }
+
+                        line.ResetWrittenCount();
+                        BatchRecordFormat.Write(line, w, ItemRandom.ItemKey(header.Seed, w), slot.Result!, poiIndex, parameterCount);
+                        file.Write(line.WrittenSpan);
+                        file.WriteByte((byte)'\n');
+                        timing.Write("{\"index\":");
+                        timing.Write(w.ToString(CultureInfo.InvariantCulture));
+                        timing.Write(",\"seconds\":");
+                        timing.Write(slot.Seconds.ToString("R", CultureInfo.InvariantCulture));
+                        timing.Write("}\n");
+
+                        ran++;
+                        failed += slot.Result!.Status == BatchItemStatus.Failed ? 1 : 0;
+                        notConverged += slot.Result.Status == BatchItemStatus.NotConverged ? 1 : 0;
+                        if ((w + 1 - _from) % capacity == 0)
+                        {
+                            Sync(file, timing);
+                        }
+                        progress?.Report(new BatchProgress(resumed + ran, count, resumed));
+                    }
+                }
+                finally
+                {
+                    Stop();
+                    foreach (Thread worker in workers)
+                    {
+                        worker.Join();
+                    }
+                    Sync(file, timing);
+                }
+            }
+
+            if (_fatal is not null)
+            {
+                throw new InvalidOperationException($"the batch stopped after {resumed + ran} of {count} items: {_fatal.Message}", _fatal);
+            }
+            token.ThrowIfCancellationRequested();
+            return (ran, failed, notConverged, _from + ran == end);
+        }
+
+        private static void Sync(FileStream file, StreamWriter timing)
+        {
+            file.Flush(flushToDisk: true);
+            timing.Flush();
+        }
+
+        private void Stop()
+        {
+            lock (_gate)
+            {
+                _stop = true;
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        private void Work()
+        {
+            TScratch scratch;
+            try
+            {
+                scratch = createScratch();
+            }
+            catch (Exception e)
+            {
+                lock (_gate)
+                {
+                    _fatal ??= e;
+                    _stop = true;
+                    Monitor.PulseAll(_gate);
+                }
+                return;
+            }
+
+            int capacity = _slots.Length;
+            var watch = new Stopwatch();
+            while (true)
+            {
+                long index;
+                lock (_gate)
+                {
+                    // The ring bounds memory: an item may start only when its slot has been written out.
+                    while (!_stop && _next < end && _next >= _writeCursor + capacity)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                    if (_stop || _next >= end)
+                    {
+                        return;
+                    }
+                    index = _next++;
+                }
+
+                watch.Restart();
+                BatchItemResult result;
+                try
+                {
+                    result = item(index, ItemRandom.ItemKey(header.Seed, index), scratch)
+                        ?? BatchItemResult.Failed("the item function returned no result");
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Failure isolation: one bad item is recorded and the batch goes on.
+                    result = BatchItemResult.Failed($"{e.GetType().Name}: {e.Message}");
+                }
+                double seconds = watch.Elapsed.TotalSeconds;
+
+                lock (_gate)
+                {
+                    _slots[(int)(index % capacity)] = new Slot(result, seconds, true);
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+    }
+
+    private readonly record struct Slot(BatchItemResult? Result, double Seconds, bool Done);
+}

@@ -1,0 +1,80 @@
+namespace NextStat.HistFactory;
+
+/// <summary>
+/// The flat, parameter-independent description of a model, built once. Every (channel, sample, bin) is one
+/// <em>entry</em> on a single axis (channels in pyhf order, samples sorted, bins); entries of one (channel, sample)
+/// form a contiguous <em>block</em>. Each modifier type becomes dense arrays swept in one pass per evaluation:
+/// <list type="bullet">
+/// <item>histosys: one slot per (modifier, sample, bin) with parameter, entry and two coefficients;</item>
+/// <item>normsys: one instance per (modifier, sample) with parameter, block and its interpolation coefficients;</item>
+/// <item>normfactor and lumi: block factors equal to a parameter;</item>
+/// <item>staterror, shapesys and shapefactor: entry factors equal to a parameter;</item>
+/// <item>Gaussian and Poisson constraints: one slot per constrained parameter.</item>
+/// </list>
+/// </summary>
+internal sealed class ModelLayout
+{
+    public required int ParameterCount { get; init; }
+
+    public required int BinCount { get; init; }
+
+    public required double[] Nominal { get; init; }
+
+    public required int[] BinOfEntry { get; init; }
+
+    public required int[] BlockStart { get; init; }
+
+    public required int[] BlockLength { get; init; }
+
+    public required HistoSysInterpolation HistoSysCode { get; init; }
+
+    public required int[] HistoParam { get; init; }
+
+    public required int[] HistoEntry { get; init; }
+
+    public required double[] HistoP { get; init; }
+
+    public required double[] HistoQ { get; init; }
+
+    public required NormSysInterpolation NormSysCode { get; init; }
+
+    public required int[] NormParam { get; init; }
+
+    public required int[] NormBlock { get; init; }
+
+    public required double[] NormLnHi { get; init; }
+
+    public required double[] NormLnLo { get; init; }
+
+    /// <summary>The code4 coefficients a1…a6, one array per power (empty arrays for code1).</summary>
+    public required double[][] NormCoefficients { get; init; }
+
+    public required int[] BlockFactorParam { get; init; }
+
+    public required int[] BlockFactorBlock { get; init; }
+
+    public required int[] EntryFactorParam { get; init; }
+
+    public required int[] EntryFactorEntry { get; init; }
+
+    public required int[] GaussParam { get; init; }
+
+    public required int[] GaussAuxIndex { get; init; }
+
+    public required double[] GaussInverseSigma { get; init; }
+
+    /// <summary>Σ (2 ln σ + ln 2π): the Gaussian normalisation, independent of parameters and data.</summary>
+    public required double GaussConstant { get; init; }
+
+    public required int[] PoissonParam { get; init; }
+
+    public required int[] PoissonAuxIndex { get; init; }
+
+    public required double[] PoissonTau { get; init; }
+
+    public required int AuxCount { get; init; }
+
+    public int EntryCount => Nominal.Length;
+
+    public int BlockCount => BlockStart.Length;
+}

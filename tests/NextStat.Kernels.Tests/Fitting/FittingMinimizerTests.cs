@@ -1,0 +1,345 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using NextStat.Kernels.Fitting;
+using Xunit;
+
+namespace NextStat.Kernels.Tests.Fitting;
+
+public class FittingMinimizerTests
+{
+    /// <summary>Random correlated Gaussians: the fit returns the mean, the covariance and the correlations exactly.</summary>
+    [Property(MaxTest = 40)]
+    public Property GaussianLikelihoodGivesItsMeanAndCovariance() =>
+        Prop.ForAll(Arb.From(Gen.Choose(1, 12).SelectMany(n => Gen.Choose(-1000, 1000).ArrayOf(n * (n + 2)).Select(v => (n, v)))), sample =>
+        {
+            var (n, values) = sample;
+            // Σ = D·C·D with C = I + small random symmetric part (kept diagonally dominant): widths from 1e-3 to 1e2,
+            // a badly scaled problem on purpose.
+            double[] mean = new double[n];
+            double[] width = new double[n];
+            double[,] covariance = new double[n, n];
+            for (int i = 0; i < n; i++)
+            {
+                mean[i] = values[i] / 10.0;
+                width[i] = Math.Pow(10, (values[n + i] + 1000) / 400.0 - 3);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double c = i == j ? 1 : 0.5 / n * values[(2 * n) + (Math.Min(i, j) * n) + Math.Max(i, j)] / 1000.0;
+                    covariance[i, j] = c * width[i] * width[j];
+                }
+            }
+
+            double[,] inverse = Invert(covariance);
+            FitResult result = new Minimizer().Minimize(FittingTestObjectives.Gaussian(mean, inverse), FitInput.Unbounded(new double[n]));
+            Assert.True(result.Converged, result.Message);
+            for (int i = 0; i < n; i++)
+            {
+                // EDM ≤ 1e-10 bounds the distance to the minimum by √(2·EDM)·σ ≈ 1.4e-5 σ.
+                Assert.Equal(mean[i], result.Parameters[i], 1.5e-5 * width[i]);
+                Assert.Equal(width[i], result.Uncertainties![i], 1e-6 * width[i]);
+                for (int j = 0; j < n; j++)
+                {
+                    double expected = covariance[i, j] / (width[i] * width[j]);
+                    Assert.Equal(expected, result.Correlation![i][j], 1e-6);
+                }
+            }
+
+            Assert.True(result.Edm <= FitOptions.Default.EdmTolerance);
+        });
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(20)]
+    public void RosenbrockConvergesToOnes(int n)
+    {
+        double[] start = new double[n];
+        Array.Fill(start, -1.2);
+        FitResult result = new Minimizer().Minimize(FittingTestObjectives.Rosenbrock(n), FitInput.Unbounded(start));
+        Assert.True(result.Converged, result.Message);
+        foreach (double x in result.Parameters)
+        {
+            Assert.Equal(1.0, x, 1e-6);
+        }
+
+        Assert.True(result.Value < 1e-12, $"f = {result.Value}");
+    }
+
+    [Fact]
+    public void MinimumOnABoundIsFoundExactlyAndReported()
+    {
+        // f = (x0 + 1)² + (x1 − 2)² + x0·x1 on x0 ≥ 0: the unconstrained minimum has x0 < 0; with x0 held at 0 the
+        // remaining minimum is x1 = 2, and ∂f/∂x0 = 2 + x1 = 4 > 0 keeps x0 on its bound (KKT).
+        var objective = new DelegateObjective(2, (x, g) =>
+        {
+            g[0] = (2 * (x[0] + 1)) + x[1];
+            g[1] = (2 * (x[1] - 2)) + x[0];
+            return ((x[0] + 1) * (x[0] + 1)) + ((x[1] - 2) * (x[1] - 2)) + (x[0] * x[1]);
+        });
+        var input = new FitInput([3.0, 0.0], [0.0, -10.0], [5.0, 10.0]);
+        FitResult result = new Minimizer().Minimize(objective, input);
+        Assert.True(result.Converged, result.Message);
+        Assert.Equal(0.0, result.Parameters[0]);
+        Assert.Equal(2.0, result.Parameters[1], 1e-8);
+        Assert.Equal([0], result.AtBound);
+    }
+
+    [Property(MaxTest = 30)]
+    public Property BoxConstrainedQuadraticsSatisfyTheOptimalityConditions() =>
+        Prop.ForAll(Arb.From(Gen.Choose(-500, 500).ArrayOf(12)), values =>
+        {
+            // Diagonal quadratic with random centres on a random box: the solution is the centre clamped to the box.
+            int n = 4;
+            double[] centre = new double[n];
+            double[] lower = new double[n];
+            double[] upper = new double[n];
+            double[] initial = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                centre[i] = values[i] / 50.0;
+                double a = values[n + i] / 100.0;
+                double b = values[(2 * n) + i] / 100.0;
+                lower[i] = Math.Min(a, b) - 0.5;
+                upper[i] = Math.Max(a, b) + 0.5;
+                initial[i] = 0.5 * (lower[i] + upper[i]);
+            }
+
+            var objective = new DelegateObjective(n, (x, g) =>
+            {
+                double f = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double scale = Math.Pow(10, i - 1);
+                    f += scale * (x[i] - centre[i]) * (x[i] - centre[i]);
+                    g[i] = 2 * scale * (x[i] - centre[i]);
+                }
+
+                return f;
+            });
+            FitResult result = new Minimizer().Minimize(objective, new FitInput(initial, lower, upper));
+            Assert.True(result.Converged, result.Message);
+            for (int i = 0; i < n; i++)
+            {
+                double expected = Math.Clamp(centre[i], lower[i], upper[i]);
+                Assert.Equal(expected, result.Parameters[i], 1e-7);
+                Assert.InRange(result.Parameters[i], lower[i], upper[i]);
+            }
+        });
+
+    [Fact]
+    public void FixedParametersStayAndTheOthersFindTheConditionalMinimum()
+    {
+        // Correlated Gaussian with ρ = 0.5, unit widths: with x0 fixed at 2, the conditional minimum is x1 = ρ·x0 = 1.
+        double[,] inverse = Invert(new double[,] { { 1, 0.5 }, { 0.5, 1 } });
+        var objective = FittingTestObjectives.Gaussian([0, 0], inverse);
+        var input = new FitInput([2.0, 0.0], [double.NegativeInfinity, double.NegativeInfinity], [1.0, double.PositiveInfinity], [true, false]);
+        FitResult result = new Minimizer().Minimize(objective, input);
+        Assert.True(result.Converged, result.Message);
+        Assert.Equal(2.0, result.Parameters[0]);
+        Assert.Equal(1.0, result.Parameters[1], 1e-8);
+        Assert.Equal(0.0, result.Uncertainties![0]);
+        // Conditional width √(1 − ρ²).
+        Assert.Equal(Math.Sqrt(0.75), result.Uncertainties[1], 1e-7);
+    }
+
+    [Fact]
+    public void AllParametersFixedEvaluatesOnce()
+    {
+        var input = new FitInput([0.5, 0.5], [0.0, 0.0], [1.0, 1.0], [true, true]);
+        FitResult result = new Minimizer().Minimize(FittingTestObjectives.Rosenbrock(2), input);
+        Assert.True(result.Converged);
+        Assert.Equal(FittingTestObjectives.RosenbrockValue([0.5, 0.5]), result.Value);
+        Assert.Equal(1, result.Evaluations);
+    }
+
+    [Fact]
+    public void IterationLimitIsReportedAsNotConverged()
+    {
+        var options = new FitOptions { MaxIterations = 3 };
+        FitResult result = new Minimizer(options).Minimize(FittingTestObjectives.Rosenbrock(10), FitInput.Unbounded(Enumerable.Repeat(-1.2, 10).ToArray()));
+        Assert.False(result.Converged);
+        Assert.Equal(FitStatus.MaxIterations, result.Status);
+        Assert.Contains("iteration limit", result.Message);
+        Assert.True(result.Edm > options.EdmTolerance);
+        Assert.Equal(10, result.Uncertainties!.Length);
+    }
+
+    [Fact]
+    public void EvaluationLimitIsReportedAsNotConverged()
+    {
+        var options = new FitOptions { MaxEvaluations = 30 };
+        FitResult result = new Minimizer(options).Minimize(FittingTestObjectives.Rosenbrock(10), FitInput.Unbounded(Enumerable.Repeat(-1.2, 10).ToArray()));
+        Assert.Equal(FitStatus.MaxEvaluations, result.Status);
+    }
+
+    [Fact]
+    public void ANonSmoothObjectiveEndsWithAReasonNotAHang()
+    {
+        // |x| has no Newton step to its kink; the fit must stop and say why.
+        var objective = new DelegateObjective(1, (x, g) =>
+        {
+            g[0] = Math.Sign(x[0]) + (x[0] == 0 ? 1 : 0);
+            return Math.Abs(x[0]);
+        });
+        FitResult result = new Minimizer().Minimize(objective, FitInput.Unbounded([0.3]));
+        Assert.NotEqual(FitStatus.Failed, result.Status);
+        Assert.False(string.IsNullOrEmpty(result.Message));
+        Assert.True(result.Value <= 0.3);
+    }
+
+    [Fact]
+    public void AThrowingObjectiveFailsTheFitWithItsMessage()
+    {
+        var objective = new DelegateObjective(1, (x, g) => x[0] > 2 ? throw new InvalidOperationException("model broke at x > 2") : -x[0] * (g[0] = -1));
+        FitResult result = new Minimizer().Minimize(objective, new FitInput([0.0], [-10.0], [10.0]));
+        Assert.Equal(FitStatus.Failed, result.Status);
+        Assert.Contains("model broke at x > 2", result.Message);
+        Assert.Equal([0.0], result.Parameters);
+    }
+
+    [Fact]
+    public void ANonFiniteStartIsReported()
+    {
+        var objective = new DelegateObjective(1, (x, g) => double.NaN);
+        FitResult result = new Minimizer().Minimize(objective, FitInput.Unbounded([1.0]));
+        Assert.Equal(FitStatus.NotFinite, result.Status);
+    }
+
+    [Fact]
+    public void ParallelHessianGivesTheSameBits()
+    {
+        var objective = FittingTestObjectives.PoissonWithConstraints([12, 30, 7, 44, 19], [3, 6, 1, 9, 4], [10, 22, 6, 33, 15], 0.1);
+        var input = new FitInput([1.0, 1, 1, 1, 1, 1], [0.0, 0.5, 0.5, 0.5, 0.5, 0.5], [10.0, 2, 2, 2, 2, 2]);
+        FitResult one = new Minimizer().Minimize(objective, input);
+        FitResult two = new Minimizer(new FitOptions { HessianParallelism = 2 }).Minimize(objective, input);
+        FitResult three = new Minimizer(new FitOptions { HessianParallelism = 3 }).Minimize(objective, input);
+        Assert.True(one.Converged, one.Message);
+        Assert.Equal(one.Parameters, two.Parameters);
+        Assert.Equal(one.Uncertainties, two.Uncertainties);
+        Assert.Equal(one.Parameters, three.Parameters);
+        Assert.Equal(one.Uncertainties, three.Uncertainties);
+    }
+
+    [Fact]
+    public void InputValidationNamesTheParameter()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new FitInput([5.0], [0.0], [1.0], names: ["mu"]));
+        Assert.Contains("'mu'", ex.Message);
+        Assert.Contains("outside its bounds", ex.Message);
+        Assert.Throws<ArgumentException>(() => new FitInput([0.5], [1.0], [0.0]));
+        Assert.Throws<ArgumentException>(() => new FitInput([double.NaN], [0.0], [1.0]));
+        Assert.Throws<ArgumentException>(() => new FitInput([0.5, 0.5], [0.0], [1.0]));
+        // A fixed parameter may sit outside its bounds (a ranking fit pins a parameter at θ̂ + σ̂).
+        _ = new FitInput([5.0], [0.0], [1.0], [true]);
+        Assert.Throws<ArgumentException>(() => new Minimizer().Minimize(FittingTestObjectives.Rosenbrock(3), FitInput.Unbounded([1.0, 1.0])));
+    }
+
+    [Fact]
+    public void IterationsAllocateNothing()
+    {
+        // The same fit twice with one minimizer: the second allocates only its result, whatever the iteration count.
+        var objective = FittingTestObjectives.Rosenbrock(30);
+        var minimizer = new Minimizer(new FitOptions { ComputeUncertainties = false });
+        FitInput input = FitInput.Unbounded(Enumerable.Repeat(-1.2, 30).ToArray());
+        minimizer.Minimize(objective, input);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        FitResult result = minimizer.Minimize(objective, input);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(result.Converged, result.Message);
+        Assert.True(result.Iterations > 30, $"{result.Iterations} iterations");
+        Assert.True(allocated < 2_000, $"{allocated} bytes for {result.Iterations} iterations");
+    }
+
+    [Fact]
+    public void NumericalGradientObjectiveFitsAndIsThreadCountIndependent()
+    {
+        var single = new FiniteDifferenceObjective(6, FittingTestObjectives.RosenbrockValue);
+        var parallel = new FiniteDifferenceObjective(6, FittingTestObjectives.RosenbrockValue, maxDegreeOfParallelism: 3);
+        FitInput input = FitInput.Unbounded(Enumerable.Repeat(0.5, 6).ToArray());
+        FitResult a = new Minimizer(new FitOptions { EdmTolerance = 1e-8 }).Minimize(single, input);
+        FitResult b = new Minimizer(new FitOptions { EdmTolerance = 1e-8 }).Minimize(parallel, input);
+        Assert.True(a.Converged, a.Message);
+        Assert.Equal(a.Parameters, b.Parameters);
+        foreach (double x in a.Parameters)
+        {
+            Assert.Equal(1.0, x, 1e-4);
+        }
+    }
+
+    [Fact]
+    public void FiniteDifferenceGradientAndHessianDiagonalMatchTheAnalyticOnes()
+    {
+        double[] x = [0.3, -0.7, 1.9];
+        ObjectiveFunction f = p => Math.Exp(p[0]) * Math.Sin(p[1]) + (p[2] * p[2] * p[2]);
+        double[] gradient = new double[3];
+        double[] gradientParallel = new double[3];
+        double[] diagonal = new double[3];
+        FiniteDifferences.Gradient(f, x, gradient);
+        FiniteDifferences.Gradient(f, x, gradientParallel, maxDegreeOfParallelism: 2);
+        FiniteDifferences.HessianDiagonal(f, x, diagonal, maxDegreeOfParallelism: 2);
+        Assert.Equal(gradient, gradientParallel);
+        Assert.Equal(Math.Exp(x[0]) * Math.Sin(x[1]), gradient[0], 1e-9);
+        Assert.Equal(Math.Exp(x[0]) * Math.Cos(x[1]), gradient[1], 1e-9);
+        Assert.Equal(3 * x[2] * x[2], gradient[2], 1e-8);
+        Assert.Equal(Math.Exp(x[0]) * Math.Sin(x[1]), diagonal[0], 1e-6);
+        Assert.Equal(-Math.Exp(x[0]) * Math.Sin(x[1]), diagonal[1], 1e-6);
+        Assert.Equal(6 * x[2], diagonal[2], 1e-6);
+    }
+
+    internal static double[,] Invert(double[,] a)
+    {
+        int n = a.GetLength(0);
+        double[,] m = (double[,])a.Clone();
+        double[,] inv = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            inv[i, i] = 1;
+        }
+
+        // Gauss–Jordan with partial pivoting: an independent check on the minimizer's Cholesky.
+        for (int c = 0; c < n; c++)
+        {
+            int p = c;
+            for (int r = c + 1; r < n; r++)
+            {
+                if (Math.Abs(m[r, c]) > Math.Abs(m[p, c]))
+                {
+                    p = r;
+                }
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                (m[c, k], m[p, k]) = (m[p, k], m[c, k]);
+                (inv[c, k], inv[p, k]) = (inv[p, k], inv[c, k]);
+            }
+
+            double d = m[c, c];
+            for (int k = 0; k < n; k++)
+            {
+                m[c, k] /= d;
+                inv[c, k] /= d;
+            }
+
+            for (int r = 0; r < n; r++)
+            {
+                if (r != c)
+                {
+                    double factor = m[r, c];
+                    for (int k = 0; k < n; k++)
+                    {
+                        m[r, k] -= factor * m[c, k];
+                        inv[r, k] -= factor * inv[c, k];
+                    }
+                }
+            }
+        }
+
+        return inv;
+    }
+}
