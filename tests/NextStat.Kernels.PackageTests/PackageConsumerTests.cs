@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace NextStat.Kernels.PackageTests;
 
 /// <summary>
-/// "Add the package and annotate" must work: packs NextStat.Kernels from a copy of the sources, then builds and runs a
+/// "Add the package and annotate" must work: packs NextStat.Kernels, then builds and runs a
 /// separate console project that references only that package and declares its own kernels — the README's example.
 /// </summary>
 public sealed partial class PackageConsumerTests(ITestOutputHelper output)
@@ -22,17 +22,10 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
         DirectoryInfo work = Directory.CreateTempSubdirectory("nextstat-package-");
         try
         {
-            // Pack from a copy, so this test never races other test projects building the same bin/obj folders.
-            string sources = Path.Combine(work.FullName, "src");
-            foreach (string file in new[] { "Directory.Build.props", "Directory.Packages.props", "README.md", "global.json", ".editorconfig" })
-            {
-                CopyIfExists(Path.Combine(repository, file), Path.Combine(sources, file));
-            }
-
-            CopyProject(Path.Combine(repository, "runtime", "NextStat.Kernels"), Path.Combine(sources, "runtime", "NextStat.Kernels"));
-            CopyProject(Path.Combine(repository, "generators", "NextStat.Kernels.Generators"), Path.Combine(sources, "generators", "NextStat.Kernels.Generators"));
             string feed = Path.Combine(work.FullName, "feed");
-            Run(sources, "pack", "runtime/NextStat.Kernels", "-c", "Release", "-o", feed);
+            // The test project references the runtime and the generator, so both are built (Release) before it runs;
+            // packing without building never writes to their bin folders while other test projects use them.
+            Run(repository, "pack", "runtime/NextStat.Kernels", "-c", "Release", "--no-build", "-o", feed);
             Assert.Single(Directory.GetFiles(feed, "NextStat.Kernels.*.nupkg"));
 
             string consumer = Path.Combine(work.FullName, "consumer");
@@ -133,7 +126,7 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
             start.ArgumentList.Add(argument);
         }
 
-        if (arguments[0] is "build" or "pack")
+        if (arguments[0] == "build")
         {
             // No build servers or reusable nodes: nothing may outlive the test.
             start.ArgumentList.Add("--disable-build-servers");
@@ -181,30 +174,5 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
         }
 
         throw new DirectoryNotFoundException($"NextStat.Kernels.sln not found above {AppContext.BaseDirectory}");
-    }
-
-    private static void CopyIfExists(string from, string to)
-    {
-        if (File.Exists(from))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
-        }
-    }
-
-    /// <summary>Copies a project's sources, without its build output.</summary>
-    private static void CopyProject(string from, string to)
-    {
-        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(from, file);
-            string first = relative.Split(Path.DirectorySeparatorChar)[0];
-            if (first is "bin" or "obj")
-            {
-                continue;
-            }
-
-            CopyIfExists(file, Path.Combine(to, relative));
-        }
     }
 }
