@@ -51,9 +51,9 @@ internal static class KernelEmitter
 
     private static string StructName(KernelSpec spec) => spec.MethodName + "Kernel";
 
-    private static string Field(string parameter) => "_" + parameter;
+    private static string Field(string parameter) => "_" + Identifier.Unescape(parameter);
 
-    private static string Pointer(string parameter) => "__" + parameter;
+    private static string Pointer(string parameter) => "__" + Identifier.Unescape(parameter);
 
     private static IEnumerable<KernelParameter> Spans(KernelSpec spec) =>
         spec.Parameters.Where(p => p.Role is ParameterRole.Output or ParameterRole.InOut or ParameterRole.Input);
@@ -81,7 +81,7 @@ internal static class KernelEmitter
         w.Line($"int __length = {spans[0].Name}.Length;");
         foreach (KernelParameter span in spans.Skip(1))
         {
-            w.Line($"{Runtime}.KernelGuard.SameLength(\"{displayName}\", \"{spans[0].Name}\", __length, \"{span.Name}\", {span.Name}.Length);");
+            w.Line($"{Runtime}.KernelGuard.SameLength(\"{displayName}\", \"{Identifier.Unescape(spans[0].Name)}\", __length, \"{Identifier.Unescape(span.Name)}\", {span.Name}.Length);");
         }
 
         if (spec.Kind == KernelKind.Sum)
