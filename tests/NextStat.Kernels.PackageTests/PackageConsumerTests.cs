@@ -34,6 +34,8 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources>
+                    <!-- Only the fresh package: the consumer needs nothing else (the SDK carries the framework packs). -->
+                    <clear />
                     <add key="local" value="{feed}" />
                   </packageSources>
                 </configuration>
