@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using NextStat.Cli.Commands;
+using NextStat.HistFactory;
 using NextStat.Kernels.Batching;
 using NextStat.Kernels.Sharding;
 
@@ -45,6 +46,9 @@ public static class NextStatCommandLine
 
     private static IEnumerable<Command> Commands(CliContext context)
     {
+        yield return EvalCommand.Create(context);
+        yield return FitCommand.Create(context);
+        yield return BatchFitCommand.Create(context);
         yield return MergeCommand.Create(context);
     }
 
@@ -80,6 +84,7 @@ public static class NextStatCommandLine
         ShardConflictException conflict => (ExitCodes.Conflict, conflict.Message),
         BatchRunMismatchException mismatch => (ExitCodes.Conflict, mismatch.Message),
         BatchFormatException format => (ExitCodes.Failure, format.Message),
+        WorkspaceException workspace => (ExitCodes.Failure, workspace.Message),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted; output written so far is kept (rerun the same command to resume)"),
         ArgumentException argument => (ExitCodes.Usage, argument.Message),
         IOException or UnauthorizedAccessException => (ExitCodes.Failure, e.Message),
