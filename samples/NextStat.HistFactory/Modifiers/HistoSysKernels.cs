@@ -1,3 +1,5 @@
+using NextStat.Kernels;
+
 namespace NextStat.HistFactory.Modifiers;
 
 /// <summary>
@@ -67,25 +69,9 @@ internal static partial class HistoSysKernels
     /// <summary>The two projections of the upstream weight on the rows, whose sums give d/dα with (d_p, d_q).</summary>
     internal static (double OnP, double OnQ) Projections(double weight, double p, double q) => (weight * p, weight * q);
 
-    internal static void ApplyShift(Span<double> shifted, ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cp, double cq)
-    {
-        for (int i = 0; i < shifted.Length; i++)
-        {
-            shifted[i] = Shift(shifted[i], p[i], q[i], cp, cq);
-        }
-    }
+    [UpdateKernel(nameof(Shift))]
+    internal static partial void ApplyShift(Span<double> shifted, ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cp, double cq, KernelContext? context = null);
 
-    internal static (double OnP, double OnQ) ProjectionSums(ReadOnlySpan<double> weight, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        double onP = 0.0;
-        double onQ = 0.0;
-        for (int i = 0; i < weight.Length; i++)
-        {
-            (double a, double b) = Projections(weight[i], p[i], q[i]);
-            onP += a;
-            onQ += b;
-        }
-
-        return (onP, onQ);
-    }
+    [SumKernel(nameof(Projections))]
+    internal static partial (double OnP, double OnQ) ProjectionSums(ReadOnlySpan<double> weight, ReadOnlySpan<double> p, ReadOnlySpan<double> q, KernelContext? context = null);
 }

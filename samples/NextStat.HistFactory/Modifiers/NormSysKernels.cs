@@ -64,39 +64,17 @@ internal static partial class NormSysKernels
         }
     }
 
-    internal static void Code4Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
-        ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6, double alpha)
-    {
-        for (int i = 0; i < factor.Length; i++)
-        {
-            (factor[i], derivative[i]) = Code4(lnHi[i], lnLo[i], a1[i], a2[i], a3[i], a4[i], a5[i], a6[i], alpha);
-        }
-    }
+    [MapKernel(nameof(Code4))]
+    internal static partial void Code4Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
+        ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6, double alpha,
+        KernelContext? context = null);
 
-    internal static void Code1Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo, double alpha)
-    {
-        for (int i = 0; i < factor.Length; i++)
-        {
-            (factor[i], derivative[i]) = Code1(lnHi[i], lnLo[i], alpha);
-        }
-    }
+    [MapKernel(nameof(Code1))]
+    internal static partial void Code1Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo, double alpha, KernelContext? context = null);
 
-    internal static void MultiplyInto(Span<double> product, ReadOnlySpan<double> factor)
-    {
-        for (int i = 0; i < product.Length; i++)
-        {
-            product[i] = Multiply(product[i], factor[i]);
-        }
-    }
+    [UpdateKernel(nameof(Multiply))]
+    internal static partial void MultiplyInto(Span<double> product, ReadOnlySpan<double> factor, KernelContext? context = null);
 
-    internal static double SumLogDerivativeWeights(ReadOnlySpan<double> derivative, ReadOnlySpan<double> factor, ReadOnlySpan<double> blockWeight)
-    {
-        double sum = 0.0;
-        for (int i = 0; i < derivative.Length; i++)
-        {
-            sum += LogDerivativeWeight(derivative[i], factor[i], blockWeight[i]);
-        }
-
-        return sum;
-    }
+    [SumKernel(nameof(LogDerivativeWeight))]
+    internal static partial double SumLogDerivativeWeights(ReadOnlySpan<double> derivative, ReadOnlySpan<double> factor, ReadOnlySpan<double> blockWeight, KernelContext? context = null);
 }
