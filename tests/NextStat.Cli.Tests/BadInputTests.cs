@@ -17,7 +17,7 @@ public sealed class BadInputTests : IDisposable
     }
 
     private string[] BatchFit(params string[] extra) =>
-        ["batch-fit", "--input", CliHarness.SampleWorkspace, "--n-toys", "6", "--output-dir", _dir, .. extra];
+        ["batch-fit", "--input", CliHarness.SampleWorkspace, "--n-toys", "6", "--output-dir", _dir, "--no-uncertainties", .. extra];
 
     [Theory]
     [InlineData(new[] { "--job-id", "4", "--total-jobs", "3" }, "the job id must be in 1..3, got 4")]
@@ -81,8 +81,8 @@ public sealed class BadInputTests : IDisposable
     {
         string one = Path.Combine(_dir, "one");
         string two = Path.Combine(_dir, "two");
-        Assert.Equal(ExitCodes.Ok, CliHarness.Run("batch-fit", "--input", CliHarness.SampleWorkspace, "-n", "12", "-o", one, "--threads", "1", "--chunk-size", "5").ExitCode);
-        Assert.Equal(ExitCodes.Ok, CliHarness.Run("batch-fit", "--input", CliHarness.SampleWorkspace, "-n", "12", "-o", two, "--threads", "2").ExitCode);
+        Assert.Equal(ExitCodes.Ok, CliHarness.Run("batch-fit", "--input", CliHarness.SampleWorkspace, "-n", "12", "-o", one, "--threads", "1", "--chunk-size", "5", "--no-uncertainties").ExitCode);
+        Assert.Equal(ExitCodes.Ok, CliHarness.Run("batch-fit", "--input", CliHarness.SampleWorkspace, "-n", "12", "-o", two, "--threads", "2", "--no-uncertainties").ExitCode);
         byte[] expected = File.ReadAllBytes(Path.Combine(one, "toys.jsonl"));
         Assert.Equal(expected, File.ReadAllBytes(Path.Combine(two, "toys.jsonl")));
         BatchFileScan scan = BatchFile.Scan(Path.Combine(one, "toys.jsonl"));
