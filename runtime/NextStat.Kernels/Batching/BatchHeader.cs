@@ -63,7 +63,7 @@ public sealed record BatchHeader
     public byte[] ToJsonLine()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, BatchRecordFormat.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("format", FormatName);

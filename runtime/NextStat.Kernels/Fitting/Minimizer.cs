@@ -32,6 +32,9 @@ public sealed class Minimizer
     private const double CovarianceHessianEdm = 1e-6;
 
     private const int MaxNewtonIterations = 50;
+
+    /// <summary>Quasi-Newton iterations after which Newton steps take over: BFGS needs about m to learn the curvature.</summary>
+    private static int NewtonHandover(int m) => Math.Max(100, 5 * m);
     private const int MaxBacktracks = 60;
     private const double ArmijoFactor = 1e-4;
 
@@ -173,8 +176,10 @@ public sealed class Minimizer
 
             UpdateActiveSet();
             double edm = QuasiNewtonDirection();
-            if (edm <= _options.QuasiNewtonEdmTolerance)
+            if (edm <= _options.QuasiNewtonEdmTolerance || _iterations >= NewtonHandover(_m))
             {
+                // Converged as far as BFGS goes, or creeping (a curved valley along a bound): Newton steps with the
+                // true Hessian finish either.
                 break;
             }
 
@@ -834,10 +839,16 @@ public sealed class Minimizer
         };
     }
 
-    /// <summary>Covariance = 2·up·H⁻¹ over all free parameters (those on a bound included, as MINUIT's HESSE reports).</summary>
+    /// <summary>
+    /// Covariance = 2·up·H⁻¹ over the free parameters not held on a bound. A parameter held on a bound (a signal
+    /// strength fitted to 0) is treated as fixed for the others' covariance, as MINUIT's bound transformation does in
+    /// effect (its internal-to-external derivative vanishes there); its own uncertainty is the unconstrained estimate
+    /// √(2·up·(H⁻¹)_ii) from the full Hessian, and its correlations are reported as 0.
+    /// </summary>
     private (double[] Uncertainties, double[][] Covariance, double[][] Correlation, string? Problem) Covariance(int n)
     {
         int m = _m;
+        double scale = 2.0 * _options.ErrorDefinition;
         double[] uncertainties = new double[n];
         double[][] covariance = new double[n][];
         double[][] correlation = new double[n][];
@@ -847,13 +858,47 @@ public sealed class Minimizer
             correlation[i] = new double[n];
         }
 
-        Span<double> factor = _factor.AsSpan(0, m * m);
-        _hessian.AsSpan(0, m * m).CopyTo(factor);
-        if (!DenseCholesky.Factor(factor, m))
+        int count = 0;
+        bool anyHeld = false;
+        for (int a = 0; a < m; a++)
         {
+            if (_active[a])
+            {
+                anyHeld = true;
+            }
+            else
+            {
+                _inactive[count++] = a;
+            }
+        }
+
+        if (anyHeld)
+        {
+            Span<double> full = _factor.AsSpan(0, m * m);
+            _hessian.AsSpan(0, m * m).CopyTo(full);
+            bool positive = DenseCholesky.Factor(full, m);
+            if (positive)
+            {
+                DenseCholesky.Invert(full, m, _inverse, _compact);
+            }
+
             for (int a = 0; a < m; a++)
             {
-                int i = _free[a];
+                if (_active[a])
+                {
+                    int i = _free[a];
+                    uncertainties[i] = positive ? Math.Sqrt(scale * _inverse[(a * m) + a]) : double.NaN;
+                    covariance[i][i] = uncertainties[i] * uncertainties[i];
+                    correlation[i][i] = 1.0;
+                }
+            }
+        }
+
+        if (!FactorReduced(count, 0.0))
+        {
+            for (int a = 0; a < count; a++)
+            {
+                int i = _free[_inactive[a]];
                 uncertainties[i] = double.NaN;
                 Array.Fill(covariance[i], double.NaN);
                 Array.Fill(correlation[i], double.NaN);
@@ -862,21 +907,19 @@ public sealed class Minimizer
             return (uncertainties, covariance, correlation, "the Hessian is not positive definite: no uncertainties");
         }
 
-        DenseCholesky.Invert(factor, m, _inverse, _compact);
-        double scale = 2.0 * _options.ErrorDefinition;
-        for (int a = 0; a < m; a++)
+        DenseCholesky.Invert(_factor.AsSpan(0, count * count), count, _inverse, _compact);
+        for (int a = 0; a < count; a++)
         {
-            int i = _free[a];
-            uncertainties[i] = Math.Sqrt(scale * _inverse[(a * m) + a]);
+            uncertainties[_free[_inactive[a]]] = Math.Sqrt(scale * _inverse[(a * count) + a]);
         }
 
-        for (int a = 0; a < m; a++)
+        for (int a = 0; a < count; a++)
         {
-            int i = _free[a];
-            for (int b = 0; b < m; b++)
+            int i = _free[_inactive[a]];
+            for (int b = 0; b < count; b++)
             {
-                int j = _free[b];
-                double c = scale * _inverse[(a * m) + b];
+                int j = _free[_inactive[b]];
+                double c = scale * _inverse[(a * count) + b];
                 covariance[i][j] = c;
                 correlation[i][j] = a == b ? 1.0 : c / (uncertainties[i] * uncertainties[j]);
             }
