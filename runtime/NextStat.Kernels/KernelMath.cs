@@ -38,6 +38,8 @@ namespace NextStat.Kernels;
 /// any such lane (a subnormal, or |x| &gt; 708 for Exp) branches to a per-lane scalar path that is not inlined. A
 /// select-based variant without that call was measured slower inside the generated kernels' 4-way unrolled loops:
 /// with no call in the loop the JIT keeps every broadcast constant in a register across all four copies and spills.
+/// Where Vector512 is not hardware-accelerated, the Vector512 overloads run two Vector256 halves (the JIT's
+/// emulation of 512-bit operations is several times slower); the lanes and bits are the same.
 /// </para>
 /// </remarks>
 public static unsafe partial class KernelMath
