@@ -49,6 +49,7 @@ public sealed class Minimizer
     private int _evaluations;
     private int _iterations;
     private bool _inverseValid;
+    private bool _hessianValid;
 
     private int[] _free = [];
     private int[] _inactive = [];
@@ -152,9 +153,15 @@ public sealed class Minimizer
             return Result(input, FitStatus.NotFinite, "the objective or its gradient is not finite at the initial point", double.NaN, double.NaN, withCovariance: false);
         }
 
-        ComputeHessian(central: false);
-        SetInverseFromHessian();
+        if (!SetInverseFromCovariance(input.StartCovariance))
+        {
+            ComputeHessian(central: false);
+            SetInverseFromHessian();
+        }
 
+        // Without uncertainties to report, the quasi-Newton EDM estimate decides convergence on its own and the
+        // Newton phase (a Hessian of 2 gradients per parameter) only runs when BFGS stalls.
+        double quasiNewtonTarget = _options.ComputeUncertainties ? _options.QuasiNewtonEdmTolerance : _options.EdmTolerance;
         FitStatus? stop = null;
         string message = string.Empty;
         bool resetDone = false;
@@ -176,7 +183,14 @@ public sealed class Minimizer
 
             UpdateActiveSet();
             double edm = QuasiNewtonDirection();
-            if (edm <= _options.QuasiNewtonEdmTolerance || _iterations >= NewtonHandover(_m))
+            if (edm <= quasiNewtonTarget && !_options.ComputeUncertainties)
+            {
+                stop = FitStatus.Converged;
+                message = $"EDM {Format(edm)} ≤ {Format(_options.EdmTolerance)} (quasi-Newton estimate)";
+                break;
+            }
+
+            if (edm <= quasiNewtonTarget || _iterations >= NewtonHandover(_m))
             {
                 // Converged as far as BFGS goes, or creeping (a curved valley along a bound): Newton steps with the
                 // true Hessian finish either.
@@ -214,7 +228,7 @@ public sealed class Minimizer
         {
             UpdateActiveSet();
             finalEdm = QuasiNewtonDirection();
-            if (_options.ComputeUncertainties)
+            if (_options.ComputeUncertainties && stop != FitStatus.Converged)
             {
                 // The stored Hessian is the start point's; report uncertainties where the fit stopped.
                 ComputeHessian(central: true);
@@ -304,6 +318,7 @@ public sealed class Minimizer
         _evaluations = 0;
         _iterations = 0;
         _inverseValid = false;
+        _hessianValid = false;
         input.Initial.CopyTo(_full, 0);
         int j = 0;
         for (int i = 0; i < n; i++)
@@ -419,7 +434,12 @@ public sealed class Minimizer
         edm *= 0.5;
         if (!(edm >= 0))
         {
-            // Rounding made the approximation indefinite; steepest descent scaled by the Hessian diagonal is safe.
+            // Rounding made the approximation indefinite: start again from the Hessian.
+            if (!_hessianValid)
+            {
+                ComputeHessian(central: false);
+            }
+
             SetInverseFromHessian();
             return QuasiNewtonDirection();
         }
@@ -608,6 +628,51 @@ public sealed class Minimizer
         }
     }
 
+    /// <summary>
+    /// B = covariance/(2·up) over the free parameters when a usable start covariance is given (finite, positive
+    /// diagonal, positive definite); false otherwise.
+    /// </summary>
+    private bool SetInverseFromCovariance(double[][]? covariance)
+    {
+        if (covariance is null || covariance.Length != _n)
+        {
+            return false;
+        }
+
+        int m = _m;
+        double scale = 1.0 / (2.0 * _options.ErrorDefinition);
+        Span<double> factor = _factor.AsSpan(0, m * m);
+        for (int a = 0; a < m; a++)
+        {
+            double[] row = covariance[_free[a]];
+            if (row is null || row.Length != _n)
+            {
+                return false;
+            }
+
+            for (int b = 0; b < m; b++)
+            {
+                double value = row[_free[b]] * scale;
+                if (!double.IsFinite(value))
+                {
+                    return false;
+                }
+
+                _inverse[(a * m) + b] = value;
+                factor[(a * m) + b] = value;
+            }
+        }
+
+        // Positive definiteness keeps −B·g a descent direction.
+        if (!DenseCholesky.Factor(factor, m))
+        {
+            return false;
+        }
+
+        _inverseValid = true;
+        return true;
+    }
+
     /// <summary>B = H⁻¹ from the current Hessian (with Levenberg damping if it is not positive definite).</summary>
     private void SetInverseFromHessian()
     {
@@ -662,6 +727,7 @@ public sealed class Minimizer
 
             analytic.Hessian(_full.AsSpan(0, n), _fullHessian.AsSpan(0, n * n));
             _evaluations++;
+            _hessianValid = true;
             for (int a = 0; a < m; a++)
             {
                 for (int b = 0; b < m; b++)
@@ -686,6 +752,7 @@ public sealed class Minimizer
         }
 
         _evaluations += central ? 2 * m : m;
+        _hessianValid = true;
         for (int i = 0; i < m; i++)
         {
             for (int j = i + 1; j < m; j++)
