@@ -4,40 +4,362 @@ using System.Runtime.Intrinsics;
 namespace NextStat.Kernels;
 
 /// <summary>
-/// The elementary functions generated kernels call. Every overload runs one algorithm, so a lane of any width and the
-/// scalar form give the same bits: that is what keeps kernels bitwise identical across widths.
+/// The elementary functions generated kernels call: natural logarithm and exponential for <see cref="double"/>,
+/// one element or a vector of 128, 256 or 512 bits.
 /// </summary>
-public static class KernelMath
+/// <remarks>
+/// <para>
+/// Every overload runs one algorithm with one sequence of correctly rounded operations (multiplications, additions
+/// and explicit fused multiply-adds, never a contraction left to the JIT). A lane of any width therefore gives the
+/// same bits as the scalar overload for every input, special values included; this is what keeps a kernel's result
+/// bitwise identical across widths.
+/// </para>
+/// <para>
+/// <b>Log</b>: <c>x = 2^k · z</c> with <c>z</c> in [0.6849, 1.3698); the top 7 bits of <c>z</c> select one of 128
+/// sub-intervals with a centre <c>c</c> chosen so that <c>ln c</c> is a multiple of 2^-43 within 2^-68 of the
+/// exact value (the interval around 1 has <c>c = 1</c>, so results near 1 keep full relative accuracy). Then
+/// <c>ln x = k·ln 2 + ln c + ln(1 + r)</c> with <c>r = z/c − 1</c>, |r| &lt; 0.0039: the reduced argument is kept exact
+/// as a rounded value plus an FMA error term, <c>k·ln 2 + ln c + r</c> is summed without rounding error, and
+/// <c>ln(1 + r) − r</c> is a degree-7 polynomial (error 2^-71). Measured by the tests (x64, .NET 10): max 0.502 ulp
+/// from the exact logarithm (300-bit reference, 40,000 points over every binade, near 1 and subnormals), and max
+/// 1 ulp from <see cref="Math.Log(double)"/> over 1.2 million points, of which 0.01 % differ at all.
+/// </para>
+/// <para>
+/// <b>Exp</b>: <c>x = (k/128)·ln 2 + r</c>, |r| ≤ ln 2/256, with the reduction exact through FMA and a two-part ln 2;
+/// <c>exp x = 2^(k/128) · exp r</c> from a 128-entry table of 2^(j/128) (value and rounding tail) and a degree-5
+/// polynomial (error 2^-63). Measured: max 0.504 ulp from the exact exponential (40,000 points from −746 to 710, the
+/// subnormal-result range and near 0), and max 1 ulp from <see cref="Math.Exp(double)"/> over 1.2 million points,
+/// 0.04 % differing. Subnormal results are rounded once, on the subnormal grid (gradual underflow).
+/// </para>
+/// <para>
+/// Special values behave like <see cref="Math"/>: <c>Log(±0) = −∞</c>, <c>Log(x &lt; 0) = NaN</c>, <c>Log(+∞) = +∞</c>,
+/// <c>Log(NaN) = NaN</c>, subnormal arguments to the same accuracy; <c>Exp</c> overflows to +∞ above 709.78,
+/// underflows through the subnormals to 0 below −745.13, <c>Exp(−∞) = 0</c>, <c>Exp(NaN) = NaN</c>. A vector with
+/// any such lane (a subnormal, or |x| &gt; 708 for Exp) branches to a per-lane scalar path that is not inlined. A
+/// select-based variant without that call was measured slower inside the generated kernels' 4-way unrolled loops:
+/// with no call in the loop the JIT keeps every broadcast constant in a register across all four copies and spills.
+/// </para>
+/// </remarks>
+public static unsafe partial class KernelMath
 {
-    /// <summary>Natural logarithm; the scalar form of the vector algorithm.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Log(double x) => Vector128.Log(Vector128.CreateScalarUnsafe(x)).ToScalar();
+    // ---- Log constants -------------------------------------------------------------------------------------------
 
-    /// <summary>Natural logarithm per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> Log(Vector128<double> x) => Vector128.Log(x);
+    // Bits of the lowest reduced mantissa z (0.6849): the 128 sub-intervals start here, placed so that the one
+    // around 1 is centred on 1 (1 - 2^-8·2/3 .. 1 + 2^-7/3) and results near 1 need no separate path.
+    private const ulong LogOffset = 0x3FE5EAAAAAAAAAABUL;
 
-    /// <summary>Natural logarithm per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Log(Vector256<double> x) => Vector256.Log(x);
+    // ln 2 in two parts: the high part has 42 significant bits, so k·Ln2Hi (|k| ≤ 1075) and k·Ln2Hi + ln c
+    // (ln c a multiple of 2^-43) are exact.
+    private const double Ln2Hi = 0.6931471805598903;
+    private const double Ln2Lo = 5.497923018708371e-14;
 
-    /// <summary>Natural logarithm per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Log(Vector512<double> x) => Vector512.Log(x);
+    // ln(1 + r) − r ≈ r²·(A0 + A1·r + … + A5·r⁵) on |r| ≤ 0.00389, near-minimax (Chebyshev), relative error 2^-55
+    // in the bracket, so 2^-71 absolute at the ends.
+    private const double LogA0 = -0.5;
+    private const double LogA1 = 0.33333333333333337;
+    private const double LogA2 = -0.24999999998389952;
+    private const double LogA3 = 0.19999999998568846;
+    private const double LogA4 = -0.1666695039740576;
+    private const double LogA5 = 0.14285966490893767;
 
-    /// <summary>Exponential; the scalar form of the vector algorithm.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Exp(double x) => Vector128.Exp(Vector128.CreateScalarUnsafe(x)).ToScalar();
+    private const double SmallestNormal = 2.2250738585072014E-308;
+    private const double TwoTo52 = 4503599627370496.0;
 
-    /// <summary>Exponential per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> Exp(Vector128<double> x) => Vector128.Exp(x);
+    // ---- Exp constants -------------------------------------------------------------------------------------------
 
-    /// <summary>Exponential per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Exp(Vector256<double> x) => Vector256.Exp(x);
+    // 128/ln 2, and ln 2/128 in two parts: x − k·Ln2HiN is exact under FMA for every k the fast path sees.
+    private const double InvLn2N = 184.6649652337873;
+    private const double Ln2HiN = 0.0054152123481245725;
+    private const double Ln2LoN = 1.8117553233174215e-19;
 
-    /// <summary>Exponential per lane.</summary>
+    // Adding 1.5·2^52 rounds x·128/ln 2 to an integer k held in the low mantissa bits.
+    private const double RoundShift = 6755399441055744.0;
+
+    // exp(r) − 1 − r ≈ r²·(C2 + C3·r + C4·r² + C5·r³) on |r| ≤ ln 2/256, near-minimax, error 2^-63.7.
+    private const double ExpC2 = 0.4999999999999907;
+    private const double ExpC3 = 0.16666666666666533;
+    private const double ExpC4 = 0.041666676850831016;
+    private const double ExpC5 = 0.008333334788213917;
+
+    // |x| ≤ 708 keeps 2^(k/128) and the result normal: the fast path needs no scaling.
+    private const double ExpFastLimit = 708.0;
+
+    // Above ln(MaxValue·(1 + 2^-53)) the rounded result is +∞; below ln(2^-1075) it is 0.
+    private const double ExpOverflow = 709.782712893384;
+    private const double ExpUnderflow = -745.1332191019412;
+
+    // ---- Public API ----------------------------------------------------------------------------------------------
+
+    /// <summary>Natural logarithm, max 0.502 ulp from exact (measured); bit-identical to every lane of the vector overloads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Exp(Vector512<double> x) => Vector512.Exp(x);
+    public static double Log(double x)
+    {
+        if (x >= SmallestNormal && x <= double.MaxValue)
+        {
+            return LogCore(BitConverter.DoubleToUInt64Bits(x), 0);
+        }
+
+        return LogSpecial(x);
+    }
+
+    /// <summary>Natural logarithm per lane; the same bits as <see cref="Log(double)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Log(Vector128<double> x)
+    {
+        var ok = Vector128.GreaterThanOrEqual(x, Vector128.Create(SmallestNormal))
+               & Vector128.LessThanOrEqual(x, Vector128.Create(double.MaxValue));
+        if (ok.ExtractMostSignificantBits() != 0b11)
+        {
+            return LogPerLane(x);
+        }
+
+        return LogCore(x);
+    }
+
+    /// <summary>Natural logarithm per lane; the same bits as <see cref="Log(double)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Log(Vector256<double> x)
+    {
+        var ok = Vector256.GreaterThanOrEqual(x, Vector256.Create(SmallestNormal))
+               & Vector256.LessThanOrEqual(x, Vector256.Create(double.MaxValue));
+        if (ok.ExtractMostSignificantBits() != 0b1111)
+        {
+            return LogPerLane(x);
+        }
+
+        return LogCore(x);
+    }
+
+    /// <summary>Natural logarithm per lane; the same bits as <see cref="Log(double)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Log(Vector512<double> x)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            return Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+        }
+
+        var ok = Vector512.GreaterThanOrEqual(x, Vector512.Create(SmallestNormal))
+               & Vector512.LessThanOrEqual(x, Vector512.Create(double.MaxValue));
+        if (ok.ExtractMostSignificantBits() != 0xFF)
+        {
+            return LogPerLane(x);
+        }
+
+        return LogCore(x);
+    }
+
+    /// <summary>Exponential, max 0.504 ulp from exact (measured); bit-identical to every lane of the vector overloads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Exp(double x)
+    {
+        if (Math.Abs(x) <= ExpFastLimit)
+        {
+            return ExpCore(x);
+        }
+
+        return ExpSpecial(x);
+    }
+
+    /// <summary>Exponential per lane; the same bits as <see cref="Exp(double)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Exp(Vector128<double> x)
+    {
+        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpFastLimit)))
+        {
+            return ExpPerLane(x);
+        }
+
+        return ExpCore(x);
+    }
+
+    /// <summary>Exponential per lane; the same bits as <see cref="Exp(double)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exp(Vector256<double> x)
+    {
+        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpFastLimit)))
+        {
+            return ExpPerLane(x);
+        }
+
+        return ExpCore(x);
+    }
+
+    /// <summary>Exponential per lane; the same bits as <see cref="Exp(double)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Exp(Vector512<double> x)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            return Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+        }
+
+        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpFastLimit)))
+        {
+            return ExpPerLane(x);
+        }
+
+        return ExpCore(x);
+    }
+
+    // Without AVX-512 the JIT emulates Vector512 operations one by one, several times slower than two Vector256
+    // halves; the overloads above therefore split. These entry points keep the 512-bit sequence itself under test
+    // on such machines (same lanes, same bits).
+    internal static Vector512<double> LogVector512Sequence(Vector512<double> x) =>
+        Vector512.GreaterThanOrEqualAll(x, Vector512.Create(SmallestNormal)) && Vector512.LessThanOrEqualAll(x, Vector512.Create(double.MaxValue))
+            ? LogCore(x)
+            : LogPerLane(x);
+
+    internal static Vector512<double> ExpVector512Sequence(Vector512<double> x) =>
+        Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpFastLimit)) ? ExpCore(x) : ExpPerLane(x);
+
+    // ---- Scalar algorithm (the reference sequence every vector lane repeats) -------------------------------------
+
+    // ix: bits of a positive normal double (or of a subnormal scaled by 2^52, with kBias = 52).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double LogCore(ulong ix, int kBias)
+    {
+        ulong tmp = ix - LogOffset;
+        int i = (int)(tmp >> 45) & 127;
+        double kd = (double)(((long)tmp >> 52) - kBias);
+        double z = BitConverter.UInt64BitsToDouble(ix - (tmp & 0xFFF0000000000000UL));
+        LogEntry* e = LogTable + i;
+        double invc = e->InvC;
+        double logc = e->LogC;
+
+        double p = z * invc;
+        double rh = p - 1.0;
+        double rl = Math.FusedMultiplyAdd(z, invc, -p);
+        double r = Math.FusedMultiplyAdd(z, invc, -1.0);
+        double t = Math.FusedMultiplyAdd(kd, Ln2Hi, logc);
+        double hi = t + rh;
+        double lo = t - hi + rh;
+        lo += rl;
+        lo = Math.FusedMultiplyAdd(kd, Ln2Lo, lo);
+        double r2 = r * r;
+        double q01 = Math.FusedMultiplyAdd(LogA1, r, LogA0);
+        double q23 = Math.FusedMultiplyAdd(LogA3, r, LogA2);
+        double q45 = Math.FusedMultiplyAdd(LogA5, r, LogA4);
+        double q = Math.FusedMultiplyAdd(r2, Math.FusedMultiplyAdd(r2, q45, q23), q01);
+        double ylo = Math.FusedMultiplyAdd(r2, q, lo);
+        return hi + ylo;
+    }
+
+    private static double LogSpecial(double x)
+    {
+        if (x > 0.0 && x < SmallestNormal)
+        {
+            // Subnormal: scaling by 2^52 is exact and makes it normal; k is corrected by the same 52.
+            return LogCore(BitConverter.DoubleToUInt64Bits(x * TwoTo52), 52);
+        }
+
+        if (x == 0.0)
+        {
+            return double.NegativeInfinity;
+        }
+
+        // +∞ stays +∞, NaN stays NaN, and every negative (−∞ included) is NaN.
+        return x > 0.0 || double.IsNaN(x) ? x : double.NaN;
+    }
+
+    // |x| ≤ 708: 2^(k/128) and the result are normal.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ExpCore(double x)
+    {
+        double kd = Math.FusedMultiplyAdd(x, InvLn2N, RoundShift);
+        ulong ki = BitConverter.DoubleToUInt64Bits(kd);
+        kd -= RoundShift;
+        double r = Math.FusedMultiplyAdd(kd, -Ln2HiN, x);
+        r = Math.FusedMultiplyAdd(kd, -Ln2LoN, r);
+        ExpEntry* e = ExpTable + ((int)ki & 127);
+        double scale = BitConverter.UInt64BitsToDouble(e->ScaleBits + (ki << 45));
+        return Math.FusedMultiplyAdd(scale, ExpPolynomial(r, e->Tail), scale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ExpPolynomial(double r, double tail)
+    {
+        // exp(r)·(1 + tail) − 1 to first order in tail (tail·r < 2^-61 is below the error budget).
+        double r2 = r * r;
+        double a = Math.FusedMultiplyAdd(ExpC3, r, ExpC2);
+        double b = Math.FusedMultiplyAdd(ExpC5, r, ExpC4);
+        double s = Math.FusedMultiplyAdd(r2, a, tail + r);
+        return Math.FusedMultiplyAdd(r2 * r2, b, s);
+    }
+
+    private static double ExpSpecial(double x)
+    {
+        if (double.IsNaN(x))
+        {
+            return x;
+        }
+
+        if (x > ExpOverflow)
+        {
+            return double.PositiveInfinity;
+        }
+
+        if (x < ExpUnderflow)
+        {
+            return 0.0;
+        }
+
+        // 708 < |x|: the same reduction, with 2^(k/128) moved into range by 2^1022 or 2^-1 and moved back after.
+        double kd = Math.FusedMultiplyAdd(x, InvLn2N, RoundShift);
+        ulong ki = BitConverter.DoubleToUInt64Bits(kd);
+        kd -= RoundShift;
+        double r = Math.FusedMultiplyAdd(kd, -Ln2HiN, x);
+        r = Math.FusedMultiplyAdd(kd, -Ln2LoN, r);
+        ExpEntry* e = ExpTable + ((int)ki & 127);
+        ulong sbits = e->ScaleBits + (ki << 45);
+        double tmp = ExpPolynomial(r, e->Tail);
+        if (x > 0.0)
+        {
+            // exp(x)/2 is finite; doubling it is exact or overflows to +∞ exactly when the rounded result would.
+            double half = BitConverter.UInt64BitsToDouble(sbits - (1UL << 52));
+            return Math.FusedMultiplyAdd(half, tmp, half) * 2.0;
+        }
+
+        double scale = BitConverter.UInt64BitsToDouble(sbits + (1022UL << 52));
+        double y = Math.FusedMultiplyAdd(scale, tmp, scale);
+        if (y >= 1.0)
+        {
+            // The result is normal: scaling back by 2^-1022 is exact.
+            return y * SmallestNormal;
+        }
+
+        // A subnormal result must be rounded once, on the subnormal grid, not first to 53 bits and then again
+        // (that double rounding costs up to 0.75 ulp). y + lo is the exact scale·(1 + tmp); adding 1 puts the
+        // rounding point of the sum at 2^-52, which is the subnormal grid 2^-1074 once scaled by 2^-1022.
+        double lo = Math.FusedMultiplyAdd(scale, tmp, scale - y);
+        double hi = 1.0 + y;
+        lo = (1.0 - hi) + y + lo;
+        return ((hi + lo) - 1.0) * SmallestNormal;
+    }
+
+    // ---- Vector slow paths: one scalar call per lane keeps them bit-identical to the scalar overload ----------------
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<double> LogPerLane(Vector128<double> x) =>
+        Vector128.Create(Log(x.GetElement(0)), Log(x.GetElement(1)));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> LogPerLane(Vector256<double> x) =>
+        Vector256.Create(LogPerLane(x.GetLower()), LogPerLane(x.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> LogPerLane(Vector512<double> x) =>
+        Vector512.Create(LogPerLane(x.GetLower()), LogPerLane(x.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<double> ExpPerLane(Vector128<double> x) =>
+        Vector128.Create(Exp(x.GetElement(0)), Exp(x.GetElement(1)));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> ExpPerLane(Vector256<double> x) =>
+        Vector256.Create(ExpPerLane(x.GetLower()), ExpPerLane(x.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> ExpPerLane(Vector512<double> x) =>
+        Vector512.Create(ExpPerLane(x.GetLower()), ExpPerLane(x.GetUpper()));
 }

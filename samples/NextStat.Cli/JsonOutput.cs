@@ -6,11 +6,12 @@ namespace NextStat.Cli;
 /// <summary>Writes a command's JSON result to stdout or to the <c>--output</c> file.</summary>
 internal static class JsonOutput
 {
+    // Output is read by people and scripts, not embedded in HTML: relaxed escaping keeps "≤" and names readable.
     /// <summary>Builds the document with <paramref name="write"/> and sends it where the user asked.</summary>
     public static void Emit(CliContext context, string? outputPath, Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             write(writer);
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using NextStat.Cli.Commands;
+using NextStat.HistFactory;
 using NextStat.Kernels.Batching;
 using NextStat.Kernels.Sharding;
 
@@ -33,9 +34,16 @@ public static class NextStatCommandLine
     public static RootCommand Build(CliContext context)
     {
         var root = new RootCommand(
-            "nextstat: maximum-likelihood fits, profile scans, CLs limits, rankings and streamed toy batches for pyhf JSON " +
-            "(HistFactory) workspaces. Every command reads --input WORKSPACE.json and prints JSON on stdout (or to --output). " +
-            "Start with: nextstat fit --input samples/data/sample_workspace.json. " + ExitCodes.Help);
+            "nextstat: fits, profile scans, CLs limits, rankings and streamed toy batches for pyhf JSON (HistFactory)\n" +
+            "workspaces. Every command reads --input WORKSPACE.json and prints JSON on stdout (or to --output).\n\n" +
+            "Examples:\n" +
+            "  nextstat fit --input samples/data/sample_workspace.json\n" +
+            "  nextstat eval --input ws.json --set mu_SIG=0.5\n" +
+            "  nextstat upper-limit --input bkgonly.json --patchset patchset.json --patch SIGNAL_POINT\n" +
+            "  nextstat batch-fit --input ws.json --n-toys 10000 --output-dir toys\n" +
+            "  nextstat merge --input-dir toys --output toys/merged.jsonl\n" +
+            "Run 'nextstat COMMAND --help' for a command's options.\n\n" +
+            ExitCodes.Help);
         foreach (Command command in Commands(context))
         {
             root.Add(command);
@@ -45,6 +53,9 @@ public static class NextStatCommandLine
 
     private static IEnumerable<Command> Commands(CliContext context)
     {
+        yield return EvalCommand.Create(context);
+        yield return FitCommand.Create(context);
+        yield return BatchFitCommand.Create(context);
         yield return MergeCommand.Create(context);
     }
 
@@ -80,6 +91,7 @@ public static class NextStatCommandLine
         ShardConflictException conflict => (ExitCodes.Conflict, conflict.Message),
         BatchRunMismatchException mismatch => (ExitCodes.Conflict, mismatch.Message),
         BatchFormatException format => (ExitCodes.Failure, format.Message),
+        WorkspaceException workspace => (ExitCodes.Failure, workspace.Message),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted; output written so far is kept (rerun the same command to resume)"),
         ArgumentException argument => (ExitCodes.Usage, argument.Message),
         IOException or UnauthorizedAccessException => (ExitCodes.Failure, e.Message),

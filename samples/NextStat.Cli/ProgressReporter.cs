@@ -11,7 +11,7 @@ namespace NextStat.Cli;
 internal sealed class ProgressReporter(CliContext context, string label, TimeSpan interval) : IProgress<BatchProgress>
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _last = TimeSpan.MinValue;
+    private TimeSpan? _last;
     private bool _barDrawn;
 
     public void Report(BatchProgress value)
@@ -19,7 +19,7 @@ internal sealed class ProgressReporter(CliContext context, string label, TimeSpa
         TimeSpan now = _clock.Elapsed;
         bool done = value.Written == value.Count;
         TimeSpan every = context.ErrorIsTerminal ? TimeSpan.FromMilliseconds(100) : interval;
-        if (!done && now - _last < every)
+        if (!done && _last is { } last && now - last < every)
         {
             return;
         }

@@ -103,10 +103,10 @@ CONF
 }
 
 is_up() {
-  SLURM_CONF=$conf scontrol ping 2>/dev/null | grep -q UP &&
-    [ "$(SLURM_CONF=$conf sinfo -h -n "$node" -o %T 2>/dev/null | tr -d '*')" = "idle" ] ||
-    [ "$(SLURM_CONF=$conf sinfo -h -n "$node" -o %T 2>/dev/null | tr -d '*')" = "mixed" ] ||
-    [ "$(SLURM_CONF=$conf sinfo -h -n "$node" -o %T 2>/dev/null | tr -d '*')" = "allocated" ]
+  SLURM_CONF=$conf scontrol ping 2>/dev/null | grep -q UP || return 1
+  local state
+  state=$(SLURM_CONF=$conf sinfo -h -n "$node" -o %T 2>/dev/null | tr -d '*')
+  case "$state" in idle | mixed | allocated | completing) return 0 ;; *) return 1 ;; esac
 }
 
 start() {

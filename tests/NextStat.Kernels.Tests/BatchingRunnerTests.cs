@@ -1,3 +1,4 @@
+using NextStat.Kernels.Randomness;
 using Xunit;
 using System.Text;
 using System.Text.Json;
@@ -37,14 +38,14 @@ public sealed class BatchingRunnerTests : IDisposable
             using JsonDocument record = JsonDocument.Parse(lines[i + 1]);
             JsonElement r = record.RootElement;
             Assert.Equal(i, r.GetProperty("index").GetInt64());
-            Assert.Equal(ItemSeeds.For(42, i), r.GetProperty("seed").GetUInt64());
+            Assert.Equal(ItemRandom.ItemKey(42, i), r.GetProperty("seed").GetUInt64());
             if (i % 11 == 5)
             {
                 Assert.Equal("failed", r.GetProperty("status").GetString());
                 Assert.Equal($"InvalidOperationException: synthetic failure at {i}", r.GetProperty("error").GetString());
                 continue;
             }
-            BatchItemResult expected = Item(i, ItemSeeds.For(42, i), new double[4]);
+            BatchItemResult expected = Item(i, ItemRandom.ItemKey(42, i), new double[4]);
             Assert.Equal(i % 7 == 3 ? "not_converged" : "converged", r.GetProperty("status").GetString());
             Assert.Equal(expected.TwiceNll, r.GetProperty("twice_nll").GetDouble());
             Assert.Equal(expected.Values![1], r.GetProperty("poi_hat").GetDouble());
@@ -183,7 +184,7 @@ public sealed class BatchingRunnerTests : IDisposable
         string[] lines = Lines(path);
         Assert.Equal(5, lines.Length); // header, items 4, 5, 6, empty
         Assert.Contains("\"shard\":{\"job_id\":2,\"total_jobs\":3,\"start\":4,\"count\":3}", lines[0]);
-        Assert.StartsWith($"{{\"index\":4,\"seed\":{ItemSeeds.For(42, 4)},", lines[1]);
+        Assert.StartsWith($"{{\"index\":4,\"seed\":{ItemRandom.ItemKey(42, 4)},", lines[1]);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
+using NextStat.Kernels.Randomness;
 using System.Buffers;
-using NextStat.Kernels.Sharding;
 
 namespace NextStat.Kernels.Batching;
 
@@ -52,7 +52,7 @@ public static class BatchFile
             {
                 throw new BatchFormatException(path, lineNumber, $"more records than the shard's {header.Shard.Range.Count} items of {header.Shard.Range}");
             }
-            string? problem = BatchRecordFormat.Check(line, index, ItemSeeds.For(header.Seed, index));
+            string? problem = BatchRecordFormat.Check(line, index, ItemRandom.ItemKey(header.Seed, index));
             if (problem is not null)
             {
                 pendingProblem = problem;

@@ -1,3 +1,4 @@
+using NextStat.Kernels.Randomness;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -34,7 +35,7 @@ public sealed record BatchHeader
     /// <summary>The measurement used.</summary>
     public required string Measurement { get; init; }
 
-    /// <summary>The run's seed; item seeds derive from it and the global index (<see cref="ItemSeeds"/>).</summary>
+    /// <summary>The run's seed; item seeds derive from it and the global index (<see cref="ItemRandom.ItemKey"/>; <see cref="ItemRandom.For"/> of the same seed and index starts from it).</summary>
     public required ulong Seed { get; init; }
 
     /// <summary>The number of items of the whole run, over all jobs.</summary>
@@ -62,7 +63,7 @@ public sealed record BatchHeader
     public byte[] ToJsonLine()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, BatchRecordFormat.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("format", FormatName);

@@ -11,6 +11,12 @@ namespace NextStat.Kernels.Batching;
 /// </remarks>
 public static class BatchRecordFormat
 {
+    /// <summary>
+    /// Compact output with minimal escaping: files are data, never embedded in HTML, so names and messages stay
+    /// readable ('+' in a version, non-ASCII in a message); the bytes are still fixed for given content.
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The status names written to files.</summary>
     public static string StatusName(BatchItemStatus status) => status switch
     {
@@ -24,7 +30,7 @@ public static class BatchRecordFormat
     public static void Write(IBufferWriter<byte> output, long index, ulong seed, BatchItemResult result, int poiIndex, int parameterCount)
     {
         ArgumentNullException.ThrowIfNull(result);
-        using var w = new Utf8JsonWriter(output);
+        using var w = new Utf8JsonWriter(output, WriterOptions);
         w.WriteStartObject();
         w.WriteNumber("index", index);
         w.WriteNumber("seed", seed);

@@ -1,3 +1,4 @@
+using NextStat.Kernels.Randomness;
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
@@ -9,7 +10,7 @@ namespace NextStat.Kernels.Batching;
 /// <summary>Computes one item of a batch on a worker thread.</summary>
 /// <typeparam name="TScratch">Per-thread reusable state (evaluator, buffers), created once per worker.</typeparam>
 /// <param name="globalIndex">The item's index in the whole run (not in the shard).</param>
-/// <param name="itemSeed">The item's seed, <see cref="ItemSeeds.For"/>(run seed, global index).</param>
+/// <param name="itemSeed">The item's stream key, <see cref="ItemRandom.ItemKey"/>(run seed, global index): <see cref="ItemRandom.For"/>(run seed, global index) starts from it.</param>
 /// <param name="scratch">This worker's scratch.</param>
 public delegate BatchItemResult BatchItemFunction<in TScratch>(long globalIndex, ulong itemSeed, TScratch scratch);
 
@@ -174,7 +175,7 @@ public static class StreamingBatchRunner
                         }
 
                         line.ResetWrittenCount();
-                        BatchRecordFormat.Write(line, w, ItemSeeds.For(header.Seed, w), slot.Result!, poiIndex, parameterCount);
+                        BatchRecordFormat.Write(line, w, ItemRandom.ItemKey(header.Seed, w), slot.Result!, poiIndex, parameterCount);
                         file.Write(line.WrittenSpan);
                         file.WriteByte((byte)'\n');
                         timing.Write("{\"index\":");
@@ -268,7 +269,7 @@ public static class StreamingBatchRunner
                 BatchItemResult result;
                 try
                 {
-                    result = item(index, ItemSeeds.For(header.Seed, index), scratch)
+                    result = item(index, ItemRandom.ItemKey(header.Seed, index), scratch)
                         ?? BatchItemResult.Failed("the item function returned no result");
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)

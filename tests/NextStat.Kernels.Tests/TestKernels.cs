@@ -1,0 +1,103 @@
+using NextStat.Kernels;
+
+namespace NextStat.Kernels.Tests;
+
+/// <summary>
+/// Kernels the property tests run. Element methods are internal so tests can evaluate them directly as the scalar
+/// reference (plain C#, Math.*).
+/// </summary>
+public static partial class Poisson
+{
+    internal static double Term(double lambda, double n) => lambda - n * Math.Log(lambda);
+
+    [SumKernel(nameof(Term))]
+    public static partial double NllSum(ReadOnlySpan<double> lambda, ReadOnlySpan<double> n, KernelContext? context = null);
+
+    internal static double Scale(double x, double factor) => x * factor;
+
+    [UpdateKernel(nameof(Scale))]
+    public static partial void ScaleInPlace(Span<double> x, double factor, KernelContext? context = null);
+
+    internal static double Interp(double lo, double nom, double hi, double alpha) =>
+        alpha >= 0 ? nom + alpha * (hi - nom) : nom + alpha * (nom - lo);
+
+    [MapKernel(nameof(Interp))]
+    public static partial void Interpolate(Span<double> result, ReadOnlySpan<double> lo, ReadOnlySpan<double> nom, ReadOnlySpan<double> hi, double alpha, KernelContext? context = null);
+
+    internal static (double Value, double DLambda) TermAndGrad(double lambda, double n) =>
+        (lambda - n * Math.Log(lambda), 1 - n / lambda);
+
+    [SumKernel(nameof(TermAndGrad))]
+    public static partial (double Value, double DLambda) NllAndGradSums(ReadOnlySpan<double> lambda, ReadOnlySpan<double> n, KernelContext? context = null);
+}
+
+/// <summary>Arithmetic-only kernels: every width must equal the scalar reference bit for bit.</summary>
+public static partial class Arithmetic
+{
+    internal static double Poly(double x, double y)
+    {
+        var square = x * x;
+        var mixed = Math.FusedMultiplyAdd(x, y, -0.5);
+        return square * square - mixed / (Math.Abs(y) + 1.0) + Math.Sqrt(Math.Abs(x)) + Math.Min(x, y) * Math.Max(x, -y);
+    }
+
+    [MapKernel(nameof(Poly))]
+    public static partial void PolyMap(Span<double> result, ReadOnlySpan<double> x, ReadOnlySpan<double> y, KernelContext? context = null);
+
+    [SumKernel(nameof(Poly))]
+    public static partial double PolySum(ReadOnlySpan<double> x, ReadOnlySpan<double> y, KernelContext? context = null);
+
+    [KernelFunction]
+    internal static double Clamp01(double v) => Math.Min(Math.Max(v, 0.0), 1.0);
+
+    internal static double Select(double x, double y)
+    {
+        bool inside = x > -1 && x < 1 || !(y <= 0);
+        return inside ? Clamp01(x) : -y;
+    }
+
+    [MapKernel(nameof(Select))]
+    public static partial void SelectMap(Span<double> result, ReadOnlySpan<double> x, ReadOnlySpan<double> y, KernelContext? context = null);
+
+    internal static float Hypot(float a, float b) => MathF.Sqrt(a * a + b * b);
+
+    [MapKernel(nameof(Hypot))]
+    public static partial void HypotMap(Span<float> result, ReadOnlySpan<float> a, ReadOnlySpan<float> b, KernelContext? context = null);
+
+    [SumKernel(nameof(Hypot))]
+    public static partial float HypotSum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, KernelContext? context = null);
+
+    internal static double Identity(double x) => x;
+
+    [SumKernel(nameof(Identity))]
+    public static partial double Total(ReadOnlySpan<double> x, KernelContext? context = null);
+
+    internal static double Fifth(double x) => Math.Pow(x, 5) + Math.Pow(x, -2);
+
+    [MapKernel(nameof(Fifth))]
+    public static partial void FifthMap(Span<double> result, ReadOnlySpan<double> x, KernelContext? context = null);
+
+    internal static (double Sum, double Product) SumAndProduct(double a, double b) => (a + b, a * b);
+
+    [MapKernel(nameof(SumAndProduct))]
+    public static partial void SumAndProductMap(Span<double> sum, Span<double> product, ReadOnlySpan<double> a, ReadOnlySpan<double> b, KernelContext? context = null);
+}
+
+/// <summary>Kernels that call the vector logarithm and exponential: widths agree bitwise, Math.* within the ulp bound.</summary>
+public static partial class Transcendental
+{
+    internal static double LogTerm(double lambda, double n) => lambda - n * Math.Log(lambda);
+
+    [MapKernel(nameof(LogTerm))]
+    public static partial void LogTermMap(Span<double> result, ReadOnlySpan<double> lambda, ReadOnlySpan<double> n, KernelContext? context = null);
+
+    internal static double Exponential(double x) => Math.Exp(x);
+
+    [MapKernel(nameof(Exponential))]
+    public static partial void ExpMap(Span<double> result, ReadOnlySpan<double> x, KernelContext? context = null);
+
+    internal static double Logarithm(double x) => Math.Log(x);
+
+    [MapKernel(nameof(Logarithm))]
+    public static partial void LogMap(Span<double> result, ReadOnlySpan<double> x, KernelContext? context = null);
+}
