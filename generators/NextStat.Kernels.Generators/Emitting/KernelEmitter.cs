@@ -74,8 +74,8 @@ internal static class KernelEmitter
         w.Open($"{spec.Modifiers} {spec.ReturnTypeText} {spec.MethodName}({parameters})");
         KernelParameter? context = spec.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Context);
         w.Line(context is null
-            ? $"{Runtime}.KernelContext __context = {Runtime}.KernelContext.Default;"
-            : $"{Runtime}.KernelContext __context = {context.Name} ?? {Runtime}.KernelContext.Default;");
+            ? $"var __context = {Runtime}.KernelContext.Default;"
+            : $"var __context = {context.Name} ?? {Runtime}.KernelContext.Default;");
 
         KernelParameter[] spans = Spans(spec).ToArray();
         w.Line($"int __length = {spans[0].Name}.Length;");
@@ -370,10 +370,10 @@ internal static class KernelEmitter
             {
                 for (int b = 0; b < vectors; b++)
                 {
-                    w.Line($"{vt} __s{k}_{b} = {vt}.Zero;");
+                    w.Line($"var __s{k}_{b} = {vt}.Zero;");
                     if (compensated)
                     {
-                        w.Line($"{vt} __c{k}_{b} = {vt}.Zero;");
+                        w.Line($"var __c{k}_{b} = {vt}.Zero;");
                     }
                 }
             }
