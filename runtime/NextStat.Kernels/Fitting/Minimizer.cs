@@ -10,14 +10,17 @@ namespace NextStat.Kernels.Fitting;
 /// <para>The method, in three phases:</para>
 /// <list type="number">
 /// <item>A forward-difference Hessian of the gradient at the start point, inverted, as the first inverse-Hessian
-/// approximation, so the first steps are already scaled correctly whatever the parameters' units.</item>
+/// approximation, so the first steps are already scaled correctly whatever the parameters' units (or, for fits
+/// started near a known minimum, the <see cref="FitInput.StartCovariance"/> of an earlier fit, which costs nothing).</item>
 /// <item>Projected BFGS with an active set (Bertsekas' projected quasi-Newton): a free parameter on a bound whose
 /// gradient points outwards is held there; the search direction −B·g runs over the others; steps are projected onto
 /// the box and accepted by an Armijo test along the projection arc. Bounds are honoured exactly and a parameter
 /// leaves a bound again as soon as the gradient pulls it inwards; nothing is clamped after the fact.</item>
 /// <item>Newton steps with a central-difference Hessian of the analytic gradient (or the objective's own Hessian),
 /// reduced to the parameters not held on a bound, until EDM = ½ gᵀH⁻¹g ≤ <see cref="FitOptions.EdmTolerance"/>.
-/// The same Hessian at the minimum gives the covariance.</item>
+/// The same Hessian at the minimum gives the covariance. Fits without uncertainties
+/// (<see cref="FitOptions.ComputeUncertainties"/> false: scan points, impacts, toys) skip this phase when the BFGS
+/// estimate of the EDM already meets the tolerance.</item>
 /// </list>
 /// <para>An instance owns all scratch memory and reuses it across fits of the same or smaller size: iterations
 /// allocate nothing. One instance serves one thread at a time.</para>
