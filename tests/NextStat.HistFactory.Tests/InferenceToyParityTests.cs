@@ -27,7 +27,7 @@ public class InferenceToyParityTests(ITestOutputHelper output)
         // Generating parameters in pyhf's order are the model's order (checked by the model's parity tests).
         // Large models get fewer toys to keep the suite fast; the tolerances follow the sample sizes.
         int count = model.ParameterNames.Count > 50 ? 40 : 200;
-        FitResult[] fits = ToyStudy.Run(model, generating, 20261128, 0, count, new InferenceOptions { Threads = 2, Fit = FitOptions.Default with { ComputeUncertainties = false } });
+        FitResult[] fits = ToyStudy.Run(model, generating, 20261128, 0, count, new InferenceOptions { Threads = 2, Fit = FitOptions.Default with { ComputeUncertainties = false } }, InferenceParityTests.Fit(name).Mle.Fit.Covariance);
         double[] ours = [.. fits.Where(f => f.Converged).Select(f => f.Parameters[model.PoiIndex])];
         if (ours.Length < 0.97 * count)
         {

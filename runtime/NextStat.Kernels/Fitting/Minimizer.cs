@@ -10,14 +10,17 @@ namespace NextStat.Kernels.Fitting;
 /// <para>The method, in three phases:</para>
 /// <list type="number">
 /// <item>A forward-difference Hessian of the gradient at the start point, inverted, as the first inverse-Hessian
-/// approximation, so the first steps are already scaled correctly whatever the parameters' units.</item>
+/// approximation, so the first steps are already scaled correctly whatever the parameters' units (or, for fits
+/// started near a known minimum, the <see cref="FitInput.StartCovariance"/> of an earlier fit, which costs nothing).</item>
 /// <item>Projected BFGS with an active set (Bertsekas' projected quasi-Newton): a free parameter on a bound whose
 /// gradient points outwards is held there; the search direction −B·g runs over the others; steps are projected onto
 /// the box and accepted by an Armijo test along the projection arc. Bounds are honoured exactly and a parameter
 /// leaves a bound again as soon as the gradient pulls it inwards; nothing is clamped after the fact.</item>
 /// <item>Newton steps with a central-difference Hessian of the analytic gradient (or the objective's own Hessian),
 /// reduced to the parameters not held on a bound, until EDM = ½ gᵀH⁻¹g ≤ <see cref="FitOptions.EdmTolerance"/>.
-/// The same Hessian at the minimum gives the covariance.</item>
+/// The same Hessian at the minimum gives the covariance. Fits without uncertainties
+/// (<see cref="FitOptions.ComputeUncertainties"/> false: scan points, impacts, toys) skip this phase when the BFGS
+/// estimate of the EDM already meets the tolerance.</item>
 /// </list>
 /// <para>An instance owns all scratch memory and reuses it across fits of the same or smaller size: iterations
 /// allocate nothing. One instance serves one thread at a time.</para>
@@ -49,6 +52,7 @@ public sealed class Minimizer
     private int _evaluations;
     private int _iterations;
     private bool _inverseValid;
+    private bool _hessianValid;
 
     private int[] _free = [];
     private int[] _inactive = [];
@@ -152,9 +156,15 @@ public sealed class Minimizer
             return Result(input, FitStatus.NotFinite, "the objective or its gradient is not finite at the initial point", double.NaN, double.NaN, withCovariance: false);
         }
 
-        ComputeHessian(central: false);
-        SetInverseFromHessian();
+        if (!SetInverseFromCovariance(input.StartCovariance))
+        {
+            ComputeHessian(central: false);
+            SetInverseFromHessian();
+        }
 
+        // Without uncertainties to report, the quasi-Newton EDM estimate decides convergence on its own and the
+        // Newton phase (a Hessian of 2 gradients per parameter) only runs when BFGS stalls.
+        double quasiNewtonTarget = _options.ComputeUncertainties ? _options.QuasiNewtonEdmTolerance : _options.EdmTolerance;
         FitStatus? stop = null;
         string message = string.Empty;
         bool resetDone = false;
@@ -176,7 +186,14 @@ public sealed class Minimizer
 
             UpdateActiveSet();
             double edm = QuasiNewtonDirection();
-            if (edm <= _options.QuasiNewtonEdmTolerance || _iterations >= NewtonHandover(_m))
+            if (edm <= quasiNewtonTarget && !_options.ComputeUncertainties)
+            {
+                stop = FitStatus.Converged;
+                message = $"EDM {Format(edm)} ≤ {Format(_options.EdmTolerance)} (quasi-Newton estimate)";
+                break;
+            }
+
+            if (edm <= quasiNewtonTarget || _iterations >= NewtonHandover(_m))
             {
                 // Converged as far as BFGS goes, or creeping (a curved valley along a bound): Newton steps with the
                 // true Hessian finish either.
@@ -214,7 +231,7 @@ public sealed class Minimizer
         {
             UpdateActiveSet();
             finalEdm = QuasiNewtonDirection();
-            if (_options.ComputeUncertainties)
+            if (_options.ComputeUncertainties && stop != FitStatus.Converged)
             {
                 // The stored Hessian is the start point's; report uncertainties where the fit stopped.
                 ComputeHessian(central: true);
@@ -304,6 +321,7 @@ public sealed class Minimizer
         _evaluations = 0;
         _iterations = 0;
         _inverseValid = false;
+        _hessianValid = false;
         input.Initial.CopyTo(_full, 0);
         int j = 0;
         for (int i = 0; i < n; i++)
@@ -419,7 +437,12 @@ public sealed class Minimizer
         edm *= 0.5;
         if (!(edm >= 0))
         {
-            // Rounding made the approximation indefinite; steepest descent scaled by the Hessian diagonal is safe.
+            // Rounding made the approximation indefinite: start again from the Hessian.
+            if (!_hessianValid)
+            {
+                ComputeHessian(central: false);
+            }
+
             SetInverseFromHessian();
             return QuasiNewtonDirection();
         }
@@ -608,6 +631,51 @@ public sealed class Minimizer
         }
     }
 
+    /// <summary>
+    /// B = covariance/(2·up) over the free parameters when a usable start covariance is given (finite, positive
+    /// diagonal, positive definite); false otherwise.
+    /// </summary>
+    private bool SetInverseFromCovariance(double[][]? covariance)
+    {
+        if (covariance is null || covariance.Length != _n)
+        {
+            return false;
+        }
+
+        int m = _m;
+        double scale = 1.0 / (2.0 * _options.ErrorDefinition);
+        Span<double> factor = _factor.AsSpan(0, m * m);
+        for (int a = 0; a < m; a++)
+        {
+            double[] row = covariance[_free[a]];
+            if (row is null || row.Length != _n)
+            {
+                return false;
+            }
+
+            for (int b = 0; b < m; b++)
+            {
+                double value = row[_free[b]] * scale;
+                if (!double.IsFinite(value))
+                {
+                    return false;
+                }
+
+                _inverse[(a * m) + b] = value;
+                factor[(a * m) + b] = value;
+            }
+        }
+
+        // Positive definiteness keeps −B·g a descent direction.
+        if (!DenseCholesky.Factor(factor, m))
+        {
+            return false;
+        }
+
+        _inverseValid = true;
+        return true;
+    }
+
     /// <summary>B = H⁻¹ from the current Hessian (with Levenberg damping if it is not positive definite).</summary>
     private void SetInverseFromHessian()
     {
@@ -662,6 +730,7 @@ public sealed class Minimizer
 
             analytic.Hessian(_full.AsSpan(0, n), _fullHessian.AsSpan(0, n * n));
             _evaluations++;
+            _hessianValid = true;
             for (int a = 0; a < m; a++)
             {
                 for (int b = 0; b < m; b++)
@@ -686,6 +755,7 @@ public sealed class Minimizer
         }
 
         _evaluations += central ? 2 * m : m;
+        _hessianValid = true;
         for (int i = 0; i < m; i++)
         {
             for (int j = i + 1; j < m; j++)

@@ -76,7 +76,7 @@ public static class ProfileScan
             int end = Math.Min(poiValues.Count, (chain + 1) * ChainLength);
             for (int i = chain * ChainLength; i < end; i++)
             {
-                fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start));
+                fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start) with { StartCovariance = mle.Fit.Covariance });
                 start = fits[i].Converged ? fits[i].Parameters : null;
             }
         });

@@ -227,6 +227,29 @@ public class FittingMinimizerTests
     }
 
     [Fact]
+    public void AStartCovarianceSavesTheStartingHessianAndReachesTheSameMinimum()
+    {
+        var objective = FittingTestObjectives.PoissonWithConstraints([12, 30, 7, 44, 19], [3, 6, 1, 9, 4], [10, 22, 6, 33, 15], 0.1);
+        var input = new FitInput([1.0, 1, 1, 1, 1, 1], [0.0, 0.5, 0.5, 0.5, 0.5, 0.5], [10.0, 2, 2, 2, 2, 2]);
+        FitResult reference = new Minimizer().Minimize(objective, input);
+        var options = new FitOptions { ComputeUncertainties = false };
+        FitInput shifted = input.WithFixed(1, 1.05, reference.Parameters);
+        FitResult cold = new Minimizer(options).Minimize(objective, shifted);
+        FitResult warm = new Minimizer(options).Minimize(objective, shifted with { StartCovariance = reference.Covariance });
+        Assert.True(cold.Converged && warm.Converged, cold.Message + " / " + warm.Message);
+        Assert.True(warm.Evaluations < cold.Evaluations, $"{warm.Evaluations} vs {cold.Evaluations} evaluations");
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(cold.Parameters[i], warm.Parameters[i], 1e-5);
+        }
+
+        // An unusable covariance (not positive definite) falls back to the finite-difference start.
+        double[][] bad = [.. Enumerable.Range(0, 6).Select(_ => new double[6])];
+        FitResult fallback = new Minimizer(options).Minimize(objective, shifted with { StartCovariance = bad });
+        Assert.Equal(cold.Parameters, fallback.Parameters);
+    }
+
+    [Fact]
     public void InputValidationNamesTheParameter()
     {
         var ex = Assert.Throws<ArgumentException>(() => new FitInput([5.0], [0.0], [1.0], names: ["mu"]));
