@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+
+[assembly: InternalsVisibleTo("NextStat.Kernels.Tests")]
 
 namespace NextStat.Kernels;
 

@@ -51,9 +51,9 @@ internal static class KernelEmitter
 
     private static string StructName(KernelSpec spec) => spec.MethodName + "Kernel";
 
-    private static string Field(string parameter) => "_" + parameter;
+    private static string Field(string parameter) => "_" + Identifier.Unescape(parameter);
 
-    private static string Pointer(string parameter) => "__" + parameter;
+    private static string Pointer(string parameter) => "__" + Identifier.Unescape(parameter);
 
     private static IEnumerable<KernelParameter> Spans(KernelSpec spec) =>
         spec.Parameters.Where(p => p.Role is ParameterRole.Output or ParameterRole.InOut or ParameterRole.Input);
@@ -81,7 +81,7 @@ internal static class KernelEmitter
         w.Line($"int __length = {spans[0].Name}.Length;");
         foreach (KernelParameter span in spans.Skip(1))
         {
-            w.Line($"{Runtime}.KernelGuard.SameLength(\"{displayName}\", \"{spans[0].Name}\", __length, \"{span.Name}\", {span.Name}.Length);");
+            w.Line($"{Runtime}.KernelGuard.SameLength(\"{displayName}\", \"{Identifier.Unescape(spans[0].Name)}\", __length, \"{Identifier.Unescape(span.Name)}\", {span.Name}.Length);");
         }
 
         if (spec.Kind == KernelKind.Sum)
@@ -196,13 +196,12 @@ internal static class KernelEmitter
                 (_, Width.Scalar) => $"__k.{Field(p.Name)}[__i]",
                 _ => $"{ExpressionWriter.VectorClass(width)}.Load(__k.{Field(p.Name)} + __i)",
             };
-            w.Line($"{vt} {p.ElementName} = {value};");
+            w.Line($"var {p.ElementName} = {value};");
         }
 
         foreach (LocalDeclaration local in body.Locals.Where(l => used.Contains(l.Name)))
         {
-            string localType = local.IsCondition && width == Width.Scalar ? "bool" : vt;
-            w.Line($"{localType} {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType)};");
+            w.Line($"var {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType)};");
         }
 
         if (spec.OutputCount == 1)

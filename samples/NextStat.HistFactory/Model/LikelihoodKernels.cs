@@ -48,92 +48,33 @@ internal static partial class LikelihoodKernels
     /// <summary>d twice_nll / d s for the additive stage: g × (product of all factors).</summary>
     internal static double ShiftWeight(double weight, double product, double zeroCount) => zeroCount > 0.0 ? 0.0 : weight * product;
 
-    internal static void Yields(Span<double> result, ReadOnlySpan<double> shifted, ReadOnlySpan<double> product, ReadOnlySpan<double> zeroCount)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Yield(shifted[i], product[i], zeroCount[i]);
-        }
-    }
+    [MapKernel(nameof(Yield))]
+    internal static partial void Yields(Span<double> result, ReadOnlySpan<double> shifted, ReadOnlySpan<double> product, ReadOnlySpan<double> zeroCount, KernelContext? context = null);
 
-    internal static double SumPoisson(ReadOnlySpan<double> lambda, ReadOnlySpan<double> observed)
-    {
-        double sum = 0.0;
-        for (int i = 0; i < lambda.Length; i++)
-        {
-            sum += PoissonTerm(lambda[i], observed[i]);
-        }
+    [SumKernel(nameof(PoissonTerm))]
+    internal static partial double SumPoisson(ReadOnlySpan<double> lambda, ReadOnlySpan<double> observed, KernelContext? context = null);
 
-        return sum;
-    }
+    [MapKernel(nameof(PoissonWeight))]
+    internal static partial void PoissonWeights(Span<double> result, ReadOnlySpan<double> lambda, ReadOnlySpan<double> observed, KernelContext? context = null);
 
-    internal static void PoissonWeights(Span<double> result, ReadOnlySpan<double> lambda, ReadOnlySpan<double> observed)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = PoissonWeight(lambda[i], observed[i]);
-        }
-    }
+    [SumKernel(nameof(GaussianTerm))]
+    internal static partial double SumGaussian(ReadOnlySpan<double> theta, ReadOnlySpan<double> aux, ReadOnlySpan<double> inverseSigma, KernelContext? context = null);
 
-    internal static double SumGaussian(ReadOnlySpan<double> theta, ReadOnlySpan<double> aux, ReadOnlySpan<double> inverseSigma)
-    {
-        double sum = 0.0;
-        for (int i = 0; i < theta.Length; i++)
-        {
-            sum += GaussianTerm(theta[i], aux[i], inverseSigma[i]);
-        }
+    [MapKernel(nameof(GaussianDerivative))]
+    internal static partial void GaussianDerivatives(Span<double> result, ReadOnlySpan<double> theta, ReadOnlySpan<double> aux, ReadOnlySpan<double> inverseSigma, KernelContext? context = null);
 
-        return sum;
-    }
+    [SumKernel(nameof(PoissonConstraintTerm))]
+    internal static partial double SumPoissonConstraint(ReadOnlySpan<double> gamma, ReadOnlySpan<double> tau, ReadOnlySpan<double> aux, KernelContext? context = null);
 
-    internal static void GaussianDerivatives(Span<double> result, ReadOnlySpan<double> theta, ReadOnlySpan<double> aux, ReadOnlySpan<double> inverseSigma)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = GaussianDerivative(theta[i], aux[i], inverseSigma[i]);
-        }
-    }
+    [MapKernel(nameof(PoissonConstraintDerivative))]
+    internal static partial void PoissonConstraintDerivatives(Span<double> result, ReadOnlySpan<double> gamma, ReadOnlySpan<double> tau, ReadOnlySpan<double> aux, KernelContext? context = null);
 
-    internal static double SumPoissonConstraint(ReadOnlySpan<double> gamma, ReadOnlySpan<double> tau, ReadOnlySpan<double> aux)
-    {
-        double sum = 0.0;
-        for (int i = 0; i < gamma.Length; i++)
-        {
-            sum += PoissonConstraintTerm(gamma[i], tau[i], aux[i]);
-        }
+    [MapKernel(nameof(LogFactorWeight))]
+    internal static partial void LogFactorWeights(Span<double> result, ReadOnlySpan<double> weight, ReadOnlySpan<double> yield, KernelContext? context = null);
 
-        return sum;
-    }
+    [MapKernel(nameof(ZeroFactorWeight))]
+    internal static partial void ZeroFactorWeights(Span<double> result, ReadOnlySpan<double> weight, ReadOnlySpan<double> shifted, ReadOnlySpan<double> product, ReadOnlySpan<double> zeroCount, KernelContext? context = null);
 
-    internal static void PoissonConstraintDerivatives(Span<double> result, ReadOnlySpan<double> gamma, ReadOnlySpan<double> tau, ReadOnlySpan<double> aux)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = PoissonConstraintDerivative(gamma[i], tau[i], aux[i]);
-        }
-    }
-
-    internal static void LogFactorWeights(Span<double> result, ReadOnlySpan<double> weight, ReadOnlySpan<double> yield)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = LogFactorWeight(weight[i], yield[i]);
-        }
-    }
-
-    internal static void ZeroFactorWeights(Span<double> result, ReadOnlySpan<double> weight, ReadOnlySpan<double> shifted, ReadOnlySpan<double> product, ReadOnlySpan<double> zeroCount)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = ZeroFactorWeight(weight[i], shifted[i], product[i], zeroCount[i]);
-        }
-    }
-
-    internal static void ShiftWeights(Span<double> result, ReadOnlySpan<double> weight, ReadOnlySpan<double> product, ReadOnlySpan<double> zeroCount)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = ShiftWeight(weight[i], product[i], zeroCount[i]);
-        }
-    }
+    [MapKernel(nameof(ShiftWeight))]
+    internal static partial void ShiftWeights(Span<double> result, ReadOnlySpan<double> weight, ReadOnlySpan<double> product, ReadOnlySpan<double> zeroCount, KernelContext? context = null);
 }

@@ -305,20 +305,12 @@ internal sealed class ModelBuilder
         var binOf = new List<int>();
         var blockStart = new List<int>();
         var blockLength = new List<int>();
-        var histoParam = new List<int>();
-        var histoEntry = new List<int>();
-        var histoP = new List<double>();
-        var histoQ = new List<double>();
-        var normParam = new List<int>();
-        var normBlock = new List<int>();
-        var lnHi = new List<double>();
-        var lnLo = new List<double>();
-        var coefficients = Enumerable.Range(0, 6).Select(_ => new List<double>()).ToArray();
+        var histoCells = new SortedDictionary<int, List<(int Entry, double P, double Q)>>();
+        var normCells = new SortedDictionary<int, List<(int Block, double LnHi, double LnLo, double[] A)>>();
         var blockFactorParam = new List<int>();
         var blockFactorBlock = new List<int>();
         var entryFactorParam = new List<int>();
         var entryFactorEntry = new List<int>();
-        Span<double> a = stackalloc double[6];
 
         foreach (ChannelRef channel in _channels)
         {
@@ -344,18 +336,11 @@ internal sealed class ModelBuilder
                             HistoSysData data = ModifierData.HistoSys(modifier);
                             for (int b = 0; b < channel.BinCount; b++)
                             {
-                                double nom = sample.Spec.Data[b];
-                                histoParam.Add(set.Offset);
-                                histoEntry.Add(start + b);
-                                if (options.HistoSys == HistoSysInterpolation.Code2)
+                                (double p, double q) = HistoRowCells(options.HistoSys, data.HiData[b], sample.Spec.Data[b], data.LoData[b]);
+                                if (p != 0.0 || q != 0.0)
                                 {
-                                    histoP.Add((0.5 * (data.HiData[b] + data.LoData[b])) - nom);
-                                    histoQ.Add(0.5 * (data.HiData[b] - data.LoData[b]));
-                                }
-                                else
-                                {
-                                    histoP.Add(data.HiData[b] - nom);
-                                    histoQ.Add(nom - data.LoData[b]);
+                                    // A bin whose templates equal the nominal never shifts: it is left out of the row.
+                                    Cells(histoCells, set.Offset).Add((start + b, p, q));
                                 }
                             }
 
@@ -365,19 +350,13 @@ internal sealed class ModelBuilder
                         case ModifierTypes.NormSys:
                         {
                             NormSysData data = ModifierData.NormSys(modifier);
-                            normParam.Add(set.Offset);
-                            normBlock.Add(block);
-                            lnHi.Add(Math.Log(data.Hi));
-                            lnLo.Add(Math.Log(data.Lo));
+                            var a = new double[6];
                             if (options.NormSys == NormSysInterpolation.Code4)
                             {
                                 NormSysKernels.Code4Coefficients(data.Hi, data.Lo, a);
-                                for (int r = 0; r < 6; r++)
-                                {
-                                    coefficients[r].Add(a[r]);
-                                }
                             }
 
+                            Cells(normCells, set.Offset).Add((block, Math.Log(data.Hi), Math.Log(data.Lo), a));
                             break;
                         }
 
@@ -397,6 +376,39 @@ internal sealed class ModelBuilder
                             break;
                         }
                     }
+                }
+            }
+        }
+
+        // Dense rows: a cell for every entry (block) between a parameter's first and last one; untouched cells stay
+        // zero, which is the identity of both sweeps.
+        Rows histoRows = Rows.Lay(histoCells, c => c.Entry);
+        var histoP = new double[histoRows.CellCount];
+        var histoQ = new double[histoRows.CellCount];
+        for (int r = 0; r < histoRows.Param.Length; r++)
+        {
+            foreach ((int entry, double p, double q) in histoCells[histoRows.Param[r]])
+            {
+                int cell = histoRows.Offset[r] + entry - histoRows.First[r];
+                histoP[cell] = p;
+                histoQ[cell] = q;
+            }
+        }
+
+        Rows normRows = Rows.Lay(normCells, c => c.Block);
+        var lnHi = new double[normRows.CellCount];
+        var lnLo = new double[normRows.CellCount];
+        double[][] coefficients = [.. Enumerable.Range(0, 6).Select(_ => new double[normRows.CellCount])];
+        for (int r = 0; r < normRows.Param.Length; r++)
+        {
+            foreach ((int blockIndex, double hi, double lo, double[] a) in normCells[normRows.Param[r]])
+            {
+                int cell = normRows.Offset[r] + blockIndex - normRows.First[r];
+                lnHi[cell] = hi;
+                lnLo[cell] = lo;
+                for (int power = 0; power < 6; power++)
+                {
+                    coefficients[power][cell] = a[power];
                 }
             }
         }
@@ -435,16 +447,20 @@ internal sealed class ModelBuilder
             BlockStart = [.. blockStart],
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,
-            HistoParam = [.. histoParam],
-            HistoEntry = [.. histoEntry],
-            HistoP = [.. histoP],
-            HistoQ = [.. histoQ],
+            HistoRowParam = histoRows.Param,
+            HistoRowEntry = histoRows.First,
+            HistoRowOffset = histoRows.Offset,
+            HistoRowLength = histoRows.Length,
+            HistoP = histoP,
+            HistoQ = histoQ,
             NormSysCode = options.NormSys,
-            NormParam = [.. normParam],
-            NormBlock = [.. normBlock],
-            NormLnHi = [.. lnHi],
-            NormLnLo = [.. lnLo],
-            NormCoefficients = [.. coefficients.Select(c => c.ToArray())],
+            NormRowParam = normRows.Param,
+            NormRowBlock = normRows.First,
+            NormRowOffset = normRows.Offset,
+            NormRowLength = normRows.Length,
+            NormLnHi = lnHi,
+            NormLnLo = lnLo,
+            NormCoefficients = coefficients,
             BlockFactorParam = [.. blockFactorParam],
             BlockFactorBlock = [.. blockFactorBlock],
             EntryFactorParam = [.. entryFactorParam],
@@ -458,6 +474,54 @@ internal sealed class ModelBuilder
             PoissonTau = [.. poissonTau],
             AuxCount = auxEntries.Count,
         };
+    }
+
+    private static (double P, double Q) HistoRowCells(HistoSysInterpolation code, double hi, double nominal, double lo)
+    {
+        double up = hi - nominal;
+        double down = nominal - lo;
+        return code switch
+        {
+            HistoSysInterpolation.Code0 => (up, down),
+            HistoSysInterpolation.Code2 => ((0.5 * (hi + lo)) - nominal, 0.5 * (hi - lo)),
+            _ => (0.5 * (up + down), 0.0625 * (up - down)),
+        };
+    }
+
+    private static List<T> Cells<T>(SortedDictionary<int, List<T>> cells, int parameter)
+    {
+        if (!cells.TryGetValue(parameter, out List<T>? list))
+        {
+            list = [];
+            cells.Add(parameter, list);
+        }
+
+        return list;
+    }
+
+    /// <summary>Row bookkeeping: for each parameter, its first position, its cell offset and its length.</summary>
+    private sealed record Rows(int[] Param, int[] First, int[] Offset, int[] Length, int CellCount)
+    {
+        public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position)
+        {
+            var param = new List<int>();
+            var first = new List<int>();
+            var offset = new List<int>();
+            var length = new List<int>();
+            int count = 0;
+            foreach ((int parameter, List<T> list) in cells)
+            {
+                int lo = list.Min(position);
+                int hi = list.Max(position);
+                param.Add(parameter);
+                first.Add(lo);
+                offset.Add(count);
+                length.Add(hi - lo + 1);
+                count += hi - lo + 1;
+            }
+
+            return new Rows([.. param], [.. first], [.. offset], [.. length], count);
+        }
     }
 
     internal sealed record ChannelRef(ChannelSpec Spec, int SpecIndex, int BinCount, int Offset, List<SampleRef> Samples);

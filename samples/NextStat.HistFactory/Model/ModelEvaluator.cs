@@ -22,11 +22,11 @@ internal sealed class ModelEvaluator
     private readonly double[] _shiftWeight;
     private readonly double[] _blockLogWeight;
     private readonly double[] _blockZeroWeight;
-    private readonly double[] _histoAlpha;
-    private readonly double[] _histoValue;
-    private readonly double[] _normAlpha;
+    private readonly double[] _histoDp;
+    private readonly double[] _histoDq;
     private readonly double[] _normValue;
     private readonly double[] _normDerivative;
+    private readonly double[] _blockProduct;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
@@ -48,11 +48,11 @@ internal sealed class ModelEvaluator
         _binWeight = new double[layout.BinCount];
         _blockLogWeight = new double[layout.BlockCount];
         _blockZeroWeight = new double[layout.BlockCount];
-        _histoAlpha = new double[layout.HistoParam.Length];
-        _histoValue = new double[layout.HistoParam.Length];
-        _normAlpha = new double[layout.NormParam.Length];
-        _normValue = new double[layout.NormParam.Length];
-        _normDerivative = new double[layout.NormParam.Length];
+        _histoDp = new double[layout.HistoRowParam.Length];
+        _histoDq = new double[layout.HistoRowParam.Length];
+        _normValue = new double[layout.NormLnHi.Length];
+        _normDerivative = new double[layout.NormLnHi.Length];
+        _blockProduct = new double[layout.BlockCount];
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -73,51 +73,49 @@ internal sealed class ModelEvaluator
             throw new ArgumentException($"expected {layout.ParameterCount} parameters, got {pars.Length}", nameof(pars));
         }
 
-        // Additive stage: nominal + Σ histosys shifts.
+        // Additive stage: nominal + Σ histosys shifts, one row sweep per parameter.
         layout.Nominal.CopyTo(_shifted, 0);
-        if (_histoAlpha.Length > 0)
+        int[] histoParam = layout.HistoRowParam;
+        for (int r = 0; r < histoParam.Length; r++)
         {
-            Gather(pars, layout.HistoParam, _histoAlpha);
-            switch (layout.HistoSysCode)
-            {
-                case HistoSysInterpolation.Code4p:
-                    HistoSysKernels.Code4pDeltas(_histoValue, _histoAlpha, layout.HistoP, layout.HistoQ);
-                    break;
-                case HistoSysInterpolation.Code0:
-                    HistoSysKernels.Code0Deltas(_histoValue, _histoAlpha, layout.HistoP, layout.HistoQ);
-                    break;
-                default:
-                    HistoSysKernels.Code2Deltas(_histoValue, _histoAlpha, layout.HistoP, layout.HistoQ);
-                    break;
-            }
-
-            int[] entry = layout.HistoEntry;
-            for (int k = 0; k < entry.Length; k++)
-            {
-                _shifted[entry[k]] += _histoValue[k];
-            }
+            HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
+            int offset = layout.HistoRowOffset[r];
+            int length = layout.HistoRowLength[r];
+            HistoSysKernels.ApplyShift(_shifted.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), cp, cq);
         }
 
-        // Multiplicative stage: product of non-zero factors and count of zero factors per entry.
+        // Multiplicative stage. normsys factors multiply per-block products (one row sweep per parameter; they are
+        // never exactly zero for positive hi and lo), which then scale the entries of each block.
         Array.Fill(_product, 1.0);
         Array.Clear(_zeros);
-        if (_normAlpha.Length > 0)
+        int[] normParam = layout.NormRowParam;
+        if (normParam.Length > 0)
         {
-            Gather(pars, layout.NormParam, _normAlpha);
-            if (layout.NormSysCode == NormSysInterpolation.Code4)
+            Array.Fill(_blockProduct, 1.0);
+            double[][] a = layout.NormCoefficients;
+            for (int r = 0; r < normParam.Length; r++)
             {
-                double[][] a = layout.NormCoefficients;
-                NormSysKernels.Code4Factors(_normValue, _normAlpha, layout.NormLnHi, layout.NormLnLo, a[0], a[1], a[2], a[3], a[4], a[5]);
-            }
-            else
-            {
-                NormSysKernels.Code1Factors(_normValue, _normAlpha, layout.NormLnHi, layout.NormLnLo);
+                int offset = layout.NormRowOffset[r];
+                int length = layout.NormRowLength[r];
+                Span<double> factor = _normValue.AsSpan(offset, length);
+                Span<double> derivative = _normDerivative.AsSpan(offset, length);
+                if (layout.NormSysCode == NormSysInterpolation.Code4)
+                {
+                    NormSysKernels.Code4Factors(factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
+                        a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
+                        a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length), pars[normParam[r]]);
+                }
+                else
+                {
+                    NormSysKernels.Code1Factors(factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length), pars[normParam[r]]);
+                }
+
+                NormSysKernels.MultiplyInto(_blockProduct.AsSpan(layout.NormRowBlock[r], length), factor);
             }
 
-            int[] block = layout.NormBlock;
-            for (int i = 0; i < block.Length; i++)
+            for (int block = 0; block < _blockProduct.Length; block++)
             {
-                MultiplyBlock(block[i], _normValue[i]);
+                MultiplyBlock(block, _blockProduct[block]);
             }
         }
 
@@ -210,50 +208,25 @@ internal sealed class ModelEvaluator
             _blockZeroWeight[b] = zeroSum;
         }
 
-        if (_histoAlpha.Length > 0)
+        int[] histoParam = layout.HistoRowParam;
+        if (histoParam.Length > 0)
         {
             LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros);
-            switch (layout.HistoSysCode)
+            for (int r = 0; r < histoParam.Length; r++)
             {
-                case HistoSysInterpolation.Code4p:
-                    HistoSysKernels.Code4pDerivatives(_histoValue, _histoAlpha, layout.HistoP, layout.HistoQ);
-                    break;
-                case HistoSysInterpolation.Code0:
-                    HistoSysKernels.Code0Derivatives(_histoValue, _histoAlpha, layout.HistoP, layout.HistoQ);
-                    break;
-                default:
-                    HistoSysKernels.Code2Derivatives(_histoValue, _histoAlpha, layout.HistoP, layout.HistoQ);
-                    break;
-            }
-
-            int[] param = layout.HistoParam;
-            int[] entry = layout.HistoEntry;
-            for (int k = 0; k < param.Length; k++)
-            {
-                gradient[param[k]] += _shiftWeight[entry[k]] * _histoValue[k];
+                int offset = layout.HistoRowOffset[r];
+                int length = layout.HistoRowLength[r];
+                (double onP, double onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length));
+                gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
             }
         }
 
-        if (_normAlpha.Length > 0)
+        int[] normParam = layout.NormRowParam;
+        for (int r = 0; r < normParam.Length; r++)
         {
-            if (layout.NormSysCode == NormSysInterpolation.Code4)
-            {
-                double[][] a = layout.NormCoefficients;
-                NormSysKernels.Code4Derivatives(_normDerivative, _normAlpha, layout.NormLnHi, layout.NormLnLo, a[0], a[1], a[2], a[3], a[4], a[5]);
-            }
-            else
-            {
-                NormSysKernels.Code1Derivatives(_normDerivative, _normAlpha, layout.NormLnHi, layout.NormLnLo);
-            }
-
-            int[] param = layout.NormParam;
-            int[] block = layout.NormBlock;
-            for (int i = 0; i < param.Length; i++)
-            {
-                double f = _normValue[i];
-                int b = block[i];
-                gradient[param[i]] += f != 0.0 ? _normDerivative[i] * _blockLogWeight[b] / f : _normDerivative[i] * _blockZeroWeight[b];
-            }
+            int offset = layout.NormRowOffset[r];
+            int length = layout.NormRowLength[r];
+            gradient[normParam[r]] += NormSysKernels.SumLogDerivativeWeights(_normDerivative.AsSpan(offset, length), _normValue.AsSpan(offset, length), _blockLogWeight.AsSpan(layout.NormRowBlock[r], length));
         }
 
         int[] factorBlock = layout.BlockFactorBlock;

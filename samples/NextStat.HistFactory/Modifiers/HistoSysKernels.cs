@@ -1,91 +1,77 @@
+using NextStat.Kernels;
+
 namespace NextStat.HistFactory.Modifiers;
 
 /// <summary>
-/// histosys: an additive shift per (modifier, sample, bin) slot, interpolated in α. Each slot carries two
-/// precomputed coefficients p, q whose meaning depends on the code: (hi − nom, nom − lo) for code0 and code4p,
-/// (a, b) = ((hi + lo)/2 − nom, (hi − lo)/2) for code2, so every sweep reads two dense arrays.
+/// histosys on dense rows: every interpolation code is, for one α, a linear combination c_p·P + c_q·Q of two
+/// precomputed per-bin rows, with c_p, c_q (and their α-derivatives) computed once per parameter. So a parameter's
+/// shifts over all its (sample, bin) entries are one update sweep, and its gradient is two dot products of one pass.
+/// Rows: code4p P = S = (up + down)/2, Q = A = (up − down)/16; code0 P = up, Q = down; code2 P = a, Q = b; with
+/// up = hi − nom and down = nom − lo, a = (hi + lo)/2 − nom, b = (hi − lo)/2, as pyhf defines them.
 /// </summary>
 internal static partial class HistoSysKernels
 {
-    /// <summary>pyhf code4p: α·up beyond α &gt; 1, α·down below −1, α·S + α²·A·(15 − 10α² + 3α⁴) inside.</summary>
-    internal static double Code4pDelta(double alpha, double up, double down)
+    /// <summary>The per-parameter coefficients of the rows at α and their derivatives in α.</summary>
+    internal static void Coefficients(HistoSysInterpolation code, double alpha, out double cp, out double cq, out double dp, out double dq)
     {
-        double s = 0.5 * (up + down);
-        double a = 0.0625 * (up - down);
-        double square = alpha * alpha;
-        double inside = (square * ((square * ((square * 3.0) - 10.0)) + 15.0) * a) + (alpha * s);
-        return alpha > 1.0 ? alpha * up : (alpha < -1.0 ? alpha * down : inside);
-    }
-
-    /// <summary>d/dα of <see cref="Code4pDelta"/>.</summary>
-    internal static double Code4pDerivative(double alpha, double up, double down)
-    {
-        double s = 0.5 * (up + down);
-        double a = 0.0625 * (up - down);
-        double square = alpha * alpha;
-        double inside = s + (alpha * a * (30.0 + (square * ((18.0 * square) - 40.0))));
-        return alpha > 1.0 ? up : (alpha < -1.0 ? down : inside);
-    }
-
-    /// <summary>pyhf code0: α·up for α &gt; 0, α·down otherwise.</summary>
-    internal static double Code0Delta(double alpha, double up, double down) => alpha > 0.0 ? alpha * up : alpha * down;
-
-    /// <summary>d/dα of <see cref="Code0Delta"/>.</summary>
-    internal static double Code0Derivative(double alpha, double up, double down) => alpha > 0.0 ? up : down;
-
-    /// <summary>pyhf code2 with p = a, q = b (see <see cref="HistoSysInterpolation.Code2"/>).</summary>
-    internal static double Code2Delta(double alpha, double a, double b) =>
-        alpha > 1.0 ? (b + (2.0 * a)) * (alpha - 1.0) : (alpha >= -1.0 ? (a * alpha * alpha) + (b * alpha) : (b - (2.0 * a)) * (alpha + 1.0));
-
-    /// <summary>d/dα of <see cref="Code2Delta"/>.</summary>
-    internal static double Code2Derivative(double alpha, double a, double b) =>
-        alpha > 1.0 ? b + (2.0 * a) : (alpha >= -1.0 ? (2.0 * a * alpha) + b : b - (2.0 * a));
-
-    internal static void Code4pDeltas(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        for (int i = 0; i < result.Length; i++)
+        switch (code)
         {
-            result[i] = Code4pDelta(alpha[i], p[i], q[i]);
+            case HistoSysInterpolation.Code0:
+                // α > 0: α·up; otherwise α·down.
+                bool positive = alpha > 0.0;
+                cp = positive ? alpha : 0.0;
+                cq = positive ? 0.0 : alpha;
+                dp = positive ? 1.0 : 0.0;
+                dq = positive ? 0.0 : 1.0;
+                break;
+            case HistoSysInterpolation.Code2:
+                // α > 1: (b + 2a)(α − 1); −1 ≤ α ≤ 1: a α² + b α; α < −1: (b − 2a)(α + 1).
+                if (alpha > 1.0)
+                {
+                    (cp, cq, dp, dq) = (2.0 * (alpha - 1.0), alpha - 1.0, 2.0, 1.0);
+                }
+                else if (alpha >= -1.0)
+                {
+                    (cp, cq, dp, dq) = (alpha * alpha, alpha, 2.0 * alpha, 1.0);
+                }
+                else
+                {
+                    (cp, cq, dp, dq) = (-2.0 * (alpha + 1.0), alpha + 1.0, -2.0, 1.0);
+                }
+
+                break;
+            default:
+                // code4p: α·S + α²(15 − 10α² + 3α⁴)·A inside; α·up = α(S + 8A) above 1, α·down = α(S − 8A) below −1.
+                double square = alpha * alpha;
+                cp = alpha;
+                dp = 1.0;
+                if (alpha > 1.0)
+                {
+                    (cq, dq) = (8.0 * alpha, 8.0);
+                }
+                else if (alpha < -1.0)
+                {
+                    (cq, dq) = (-8.0 * alpha, -8.0);
+                }
+                else
+                {
+                    cq = square * ((square * ((square * 3.0) - 10.0)) + 15.0);
+                    dq = alpha * (30.0 + (square * ((18.0 * square) - 40.0)));
+                }
+
+                break;
         }
     }
 
-    internal static void Code4pDerivatives(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code4pDerivative(alpha[i], p[i], q[i]);
-        }
-    }
+    /// <summary>Adds a parameter's shift to one entry: x + c_p·P + c_q·Q.</summary>
+    internal static double Shift(double shifted, double p, double q, double cp, double cq) => shifted + (cp * p) + (cq * q);
 
-    internal static void Code0Deltas(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code0Delta(alpha[i], p[i], q[i]);
-        }
-    }
+    /// <summary>The two projections of the upstream weight on the rows, whose sums give d/dα with (d_p, d_q).</summary>
+    internal static (double OnP, double OnQ) Projections(double weight, double p, double q) => (weight * p, weight * q);
 
-    internal static void Code0Derivatives(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code0Derivative(alpha[i], p[i], q[i]);
-        }
-    }
+    [UpdateKernel(nameof(Shift))]
+    internal static partial void ApplyShift(Span<double> shifted, ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cp, double cq, KernelContext? context = null);
 
-    internal static void Code2Deltas(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code2Delta(alpha[i], p[i], q[i]);
-        }
-    }
-
-    internal static void Code2Derivatives(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> p, ReadOnlySpan<double> q)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code2Derivative(alpha[i], p[i], q[i]);
-        }
-    }
+    [SumKernel(nameof(Projections))]
+    internal static partial (double OnP, double OnQ) ProjectionSums(ReadOnlySpan<double> weight, ReadOnlySpan<double> p, ReadOnlySpan<double> q, KernelContext? context = null);
 }

@@ -3,33 +3,36 @@ using NextStat.Kernels;
 namespace NextStat.HistFactory.Modifiers;
 
 /// <summary>
-/// normsys: one multiplicative factor per (modifier, sample) instance, interpolated in α. The sweeps run over all
-/// instances of the model at once (thousands in ATLAS likelihoods), with α gathered into a dense array first.
-/// Code4 coefficients a1…a6 are precomputed per instance at build time (<see cref="Code4Coefficients"/>).
+/// normsys on dense rows: a parameter's factors on every (channel, sample) block it touches, from the first such
+/// block to the last (blocks in between carry ln hi = ln lo = 0 and zero coefficients, which give exactly 1 and 0).
+/// One sweep computes factor and derivative for the whole row; the factors multiply into the block products and the
+/// gradient is Σ (df/f)·(block weight). Code4 coefficients a1…a6 are precomputed (<see cref="Code4Coefficients"/>).
 /// </summary>
 internal static partial class NormSysKernels
 {
-    /// <summary>pyhf code4: hi^α for α ≥ 1, lo^(−α) for α ≤ −1, 1 + Σ a_i α^i in between.</summary>
-    internal static double Code4Factor(double alpha, double lnHi, double lnLo, double a1, double a2, double a3, double a4, double a5, double a6)
+    /// <summary>pyhf code4: hi^α for α ≥ 1, lo^(−α) for α ≤ −1, 1 + Σ a_i α^i in between; and d/dα.</summary>
+    internal static (double Factor, double Derivative) Code4(double lnHi, double lnLo, double a1, double a2, double a3, double a4, double a5, double a6, double alpha)
     {
         double poly = 1.0 + (alpha * (a1 + (alpha * (a2 + (alpha * (a3 + (alpha * (a4 + (alpha * (a5 + (alpha * a6)))))))))));
-        return alpha >= 1.0 ? KernelMath.Exp(alpha * lnHi) : (alpha <= -1.0 ? KernelMath.Exp(-alpha * lnLo) : poly);
+        double slope = a1 + (alpha * ((2.0 * a2) + (alpha * ((3.0 * a3) + (alpha * ((4.0 * a4) + (alpha * ((5.0 * a5) + (alpha * 6.0 * a6)))))))));
+        double up = KernelMath.Exp(alpha * lnHi);
+        double down = KernelMath.Exp(-alpha * lnLo);
+        return (alpha >= 1.0 ? up : (alpha <= -1.0 ? down : poly), alpha >= 1.0 ? lnHi * up : (alpha <= -1.0 ? -lnLo * down : slope));
     }
 
-    /// <summary>d/dα of <see cref="Code4Factor"/>.</summary>
-    internal static double Code4Derivative(double alpha, double lnHi, double lnLo, double a1, double a2, double a3, double a4, double a5, double a6)
+    /// <summary>pyhf code1: hi^α for α &gt; 0, lo^(−α) otherwise; and d/dα.</summary>
+    internal static (double Factor, double Derivative) Code1(double lnHi, double lnLo, double alpha)
     {
-        double poly = a1 + (alpha * ((2.0 * a2) + (alpha * ((3.0 * a3) + (alpha * ((4.0 * a4) + (alpha * ((5.0 * a5) + (alpha * 6.0 * a6)))))))));
-        return alpha >= 1.0 ? lnHi * KernelMath.Exp(alpha * lnHi) : (alpha <= -1.0 ? -lnLo * KernelMath.Exp(-alpha * lnLo) : poly);
+        double up = KernelMath.Exp(alpha * lnHi);
+        double down = KernelMath.Exp(-alpha * lnLo);
+        return (alpha > 0.0 ? up : down, alpha > 0.0 ? lnHi * up : -lnLo * down);
     }
 
-    /// <summary>pyhf code1: hi^α for α &gt; 0, lo^(−α) otherwise.</summary>
-    internal static double Code1Factor(double alpha, double lnHi, double lnLo) =>
-        alpha > 0.0 ? KernelMath.Exp(alpha * lnHi) : KernelMath.Exp(-alpha * lnLo);
+    /// <summary>Multiplies a block product by a factor.</summary>
+    internal static double Multiply(double product, double factor) => product * factor;
 
-    /// <summary>d/dα of <see cref="Code1Factor"/>.</summary>
-    internal static double Code1Derivative(double alpha, double lnHi, double lnLo) =>
-        alpha > 0.0 ? lnHi * KernelMath.Exp(alpha * lnHi) : -lnLo * KernelMath.Exp(-alpha * lnLo);
+    /// <summary>d twice_nll/dα contribution of one block: (df/f)·(Σ over the block's entries of g·y).</summary>
+    internal static double LogDerivativeWeight(double derivative, double factor, double blockWeight) => derivative * blockWeight / factor;
 
     /// <summary>
     /// The code4 polynomial coefficients a1…a6 (α0 = 1) that match value, slope and curvature of the exponential
@@ -61,37 +64,17 @@ internal static partial class NormSysKernels
         }
     }
 
-    internal static void Code4Factors(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
-        ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code4Factor(alpha[i], lnHi[i], lnLo[i], a1[i], a2[i], a3[i], a4[i], a5[i], a6[i]);
-        }
-    }
+    [MapKernel(nameof(Code4))]
+    internal static partial void Code4Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
+        ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6, double alpha,
+        KernelContext? context = null);
 
-    internal static void Code4Derivatives(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
-        ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code4Derivative(alpha[i], lnHi[i], lnLo[i], a1[i], a2[i], a3[i], a4[i], a5[i], a6[i]);
-        }
-    }
+    [MapKernel(nameof(Code1))]
+    internal static partial void Code1Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo, double alpha, KernelContext? context = null);
 
-    internal static void Code1Factors(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code1Factor(alpha[i], lnHi[i], lnLo[i]);
-        }
-    }
+    [UpdateKernel(nameof(Multiply))]
+    internal static partial void MultiplyInto(Span<double> product, ReadOnlySpan<double> factor, KernelContext? context = null);
 
-    internal static void Code1Derivatives(Span<double> result, ReadOnlySpan<double> alpha, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo)
-    {
-        for (int i = 0; i < result.Length; i++)
-        {
-            result[i] = Code1Derivative(alpha[i], lnHi[i], lnLo[i]);
-        }
-    }
+    [SumKernel(nameof(LogDerivativeWeight))]
+    internal static partial double SumLogDerivativeWeights(ReadOnlySpan<double> derivative, ReadOnlySpan<double> factor, ReadOnlySpan<double> blockWeight, KernelContext? context = null);
 }

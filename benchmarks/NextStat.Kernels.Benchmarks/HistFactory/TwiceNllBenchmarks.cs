@@ -1,0 +1,66 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using NextStat.HistFactory;
+using NextStat.Kernels.Fitting;
+
+namespace NextStat.Kernels.Benchmarks.HistFactory;
+
+/// <summary>
+/// twice_nll and value+gradient per call on the real (ATLAS) workspaces of the pyhf fixtures, single thread, at
+/// pyhf's random point of each record. pyhf 0.7.6's own per-call time is in the record (timings.twice_nll_eval);
+/// benchmarks/RESULTS.histfactory.md puts both side by side.
+/// </summary>
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 8)]
+[MemoryDiagnoser]
+public class TwiceNllBenchmarks
+{
+    private IObjectiveEvaluator _evaluator = null!;
+    private double[] _parameters = [];
+    private double[] _gradient = [];
+
+    [Params(
+        "sbottom_regionA_1300_205_60",
+        "sbottom_regionA_1400_950_60",
+        "sbottom_regionA_1500_850_60",
+        "sbottom_regionB_1400_550_60",
+        "sbottom_regionC_1600_850_60",
+        "atlas_susy_2018_04_staus_combined",
+        "atlas_susy_2019_08_1lbb",
+        "atlas_susy_2018_10_1ljets")]
+    public string Workspace { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string fixtures = FixtureDirectory();
+        HistFactoryModel model = HistFactoryModel.Build(NextStat.HistFactory.Workspace.Load(Path.Combine(fixtures, "workspaces", Workspace + ".json")));
+        _evaluator = model.ObservedObjective.CreateEvaluator();
+        _parameters = RandomPoint(Path.Combine(fixtures, "results", Workspace + ".json"));
+        _gradient = new double[model.ParameterCount];
+    }
+
+    [Benchmark(Baseline = true)]
+    public double TwiceNll() => _evaluator.Value(_parameters);
+
+    [Benchmark]
+    public double TwiceNllAndGradient() => _evaluator.ValueAndGradient(_parameters, _gradient);
+
+    private static double[] RandomPoint(string recordPath)
+    {
+        using var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(recordPath));
+        return [.. record.RootElement.GetProperty("random_point").GetProperty("pars").EnumerateArray().Select(e => e.GetDouble())];
+    }
+
+    private static string FixtureDirectory()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NextStat.Kernels.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", "fixtures", "pyhf");
+            }
+        }
+
+        throw new InvalidOperationException($"no NextStat.Kernels.sln above {AppContext.BaseDirectory}");
+    }
+}
