@@ -55,6 +55,10 @@ public static class NextStatCommandLine
     {
         yield return EvalCommand.Create(context);
         yield return FitCommand.Create(context);
+        yield return InferenceCommands.Scan(context);
+        yield return InferenceCommands.RankingCommand(context);
+        yield return InferenceCommands.Hypotest(context);
+        yield return InferenceCommands.UpperLimit(context);
         yield return BatchFitCommand.Create(context);
         yield return MergeCommand.Create(context);
     }

@@ -35,7 +35,7 @@ public sealed class BatchFitKillResumeTests : IDisposable
         {
             using Process process = CliHarness.Start(Args(killed, 1 + attempt % 2));
             // The writer holds an exclusive lock on the file, so progress is watched through its length only.
-            long target = Length(output) + random.Next(1, 40) * 1024;
+            long target = Length(output) + random.Next(1, 20) * 1024;
             var watch = Stopwatch.StartNew();
             // Kill once the file has grown past a random record count, or at a random time if it is fast.
             int deadlineMs = random.Next(300, 2500);

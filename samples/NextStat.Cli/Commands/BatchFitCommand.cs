@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
+using NextStat.HistFactory.Inference;
 using NextStat.Kernels.Batching;
 using NextStat.Kernels.Fitting;
 using NextStat.Kernels.Sharding;
@@ -93,7 +94,8 @@ internal static class BatchFitCommand
                 throw new CliException(ExitCodes.Failure, $"cannot create --output-dir {dir.FullName}: {e.Message}", e);
             }
 
-            var toys = new ToyFits(model, ToyFits.GenerationPoint(model, poiValue, threads), FitOptions.Default with { ComputeUncertainties = uncertainties });
+            var inference = new HistFactoryInferenceModel(model);
+            var toys = new ToyFits(inference, ToyFits.GenerationPoint(inference, poiValue, threads), header.Seed, FitOptions.Default with { ComputeUncertainties = uncertainties });
             // One toy's result and scratch: parameters, uncertainties and the minimizer's n×n work matrices.
             long bytesPerItem = 64L * model.ParameterCount * model.ParameterCount + 64L * model.BinCount + 4096;
             BatchConfig config = chunkSize > 0 ? new BatchConfig { ChunkSize = chunkSize, Threads = threads } : BatchConfig.Auto(bytesPerItem, threads);
