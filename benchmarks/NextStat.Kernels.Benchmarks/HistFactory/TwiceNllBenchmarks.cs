@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Jobs;
 using NextStat.HistFactory;
 using NextStat.Kernels.Fitting;
 
@@ -10,7 +9,7 @@ namespace NextStat.Kernels.Benchmarks.HistFactory;
 /// pyhf's random point of each record. pyhf 0.7.6's own per-call time is in the record (timings.twice_nll_eval);
 /// benchmarks/RESULTS.histfactory.md puts both side by side.
 /// </summary>
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 8)]
+[ShortRunJob]
 [MemoryDiagnoser]
 public class TwiceNllBenchmarks
 {

@@ -99,17 +99,9 @@ internal sealed class ModelEvaluator
                 int length = layout.NormRowLength[r];
                 Span<double> factor = _normValue.AsSpan(offset, length);
                 Span<double> derivative = _normDerivative.AsSpan(offset, length);
-                if (layout.NormSysCode == NormSysInterpolation.Code4)
-                {
-                    NormSysKernels.Code4Factors(factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
-                        a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
-                        a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length), pars[normParam[r]]);
-                }
-                else
-                {
-                    NormSysKernels.Code1Factors(factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length), pars[normParam[r]]);
-                }
-
+                NormSysKernels.Factors(layout.NormSysCode, pars[normParam[r]], factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
+                    a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
+                    a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length));
                 NormSysKernels.MultiplyInto(_blockProduct.AsSpan(layout.NormRowBlock[r], length), factor);
             }
 
