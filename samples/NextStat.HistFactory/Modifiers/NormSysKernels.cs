@@ -74,22 +74,22 @@ internal static partial class NormSysKernels
     /// hi power or lo power) is chosen once per row, with pyhf's boundaries: code4 uses hi^α from α ≥ 1 and lo^(−α)
     /// from α ≤ −1, code1 uses hi^α for α &gt; 0.
     /// </summary>
-    internal static void Factors(NormSysInterpolation code, double alpha, Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
+    internal static void Factors(KernelContext context, NormSysInterpolation code, double alpha, Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
         ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6)
     {
         bool high = code == NormSysInterpolation.Code4 ? alpha >= 1.0 : alpha > 0.0;
         bool low = code == NormSysInterpolation.Code4 ? alpha <= -1.0 : !high;
         if (high)
         {
-            Powers(factor, derivative, lnHi, alpha, 1.0);
+            Powers(factor, derivative, lnHi, alpha, 1.0, context);
         }
         else if (low)
         {
-            Powers(factor, derivative, lnLo, -alpha, -1.0);
+            Powers(factor, derivative, lnLo, -alpha, -1.0, context);
         }
         else
         {
-            Code4Polynomials(factor, derivative, a1, a2, a3, a4, a5, a6, alpha);
+            Code4Polynomials(factor, derivative, a1, a2, a3, a4, a5, a6, alpha, context);
         }
     }
 
