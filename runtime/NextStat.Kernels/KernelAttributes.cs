@@ -2,8 +2,9 @@ namespace NextStat.Kernels;
 
 /// <summary>
 /// Declares a map kernel: the generator writes the body of the attributed <c>static partial void</c> method so that
-/// <c>result[i] = element(a[i], b[i], …, s1, s2)</c>. The first parameter is the output <see cref="Span{T}"/>;
-/// <see cref="ReadOnlySpan{T}"/> parameters are read per element and plain scalar parameters are broadcast.
+/// <c>result[i] = element(a[i], b[i], …, s1, s2)</c>. The first parameter is the output <see cref="Span{T}"/> (an
+/// element method returning a tuple of k values writes the first k parameters, all <see cref="Span{T}"/>); the other
+/// span parameters are read per element and plain scalar parameters are broadcast.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class MapKernelAttribute(string elementMethod) : Attribute

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NextStat.Kernels;
 
@@ -34,6 +35,7 @@ public static class KernelReduction
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="sums"/> does not have one slot per sum.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [SkipLocalsInit] // the stack buffers are cleared where needed (lanes per chunk), not twice per call
     public static void Sum<TKernel, T>(in TKernel kernel, int length, KernelContext context, Span<T> sums)
         where TKernel : struct, ISumKernel<TKernel, T>
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -200,6 +202,7 @@ public static class KernelReduction
         private readonly TKernel _kernel = kernel;
         private int _nextChunk = -1;
 
+        [SkipLocalsInit]
         public void Work(int worker)
         {
             int sumCount = TKernel.SumCount;

@@ -24,9 +24,13 @@ public static class ExitCodes
 
     /// <summary>The text shown at the end of <c>--help</c>.</summary>
     public const string Help =
-        "Exit codes: 0 ok; 1 failure (bad input, I/O, computation); 2 usage error; " +
-        "3 incomplete merge (names the job ids to rerun); 4 conflicting output or shards (nothing overwritten); " +
-        "130 interrupted (a batch resumes when rerun).";
+        "Exit codes:\n" +
+        "  0    ok\n" +
+        "  1    failure: bad input (the message names file, JSON path, channel, sample, modifier or parameter), I/O, computation\n" +
+        "  2    usage error: unknown or missing options, values out of range (job id, total jobs, threads)\n" +
+        "  3    incomplete merge: jobs missing or unfinished (the message names the job ids to rerun)\n" +
+        "  4    conflict: an existing output or a shard belongs to another run, or a shard appears twice (nothing overwritten)\n" +
+        "  130  interrupted: a batch keeps what it wrote; rerun the same command to resume";
 }
 
 /// <summary>An error to report to the user as one message and an exit code, without a stack trace.</summary>

@@ -34,9 +34,16 @@ public static class NextStatCommandLine
     public static RootCommand Build(CliContext context)
     {
         var root = new RootCommand(
-            "nextstat: maximum-likelihood fits, profile scans, CLs limits, rankings and streamed toy batches for pyhf JSON " +
-            "(HistFactory) workspaces. Every command reads --input WORKSPACE.json and prints JSON on stdout (or to --output). " +
-            "Start with: nextstat fit --input samples/data/sample_workspace.json. " + ExitCodes.Help);
+            "nextstat: fits, profile scans, CLs limits, rankings and streamed toy batches for pyhf JSON (HistFactory)\n" +
+            "workspaces. Every command reads --input WORKSPACE.json and prints JSON on stdout (or to --output).\n\n" +
+            "Examples:\n" +
+            "  nextstat fit --input samples/data/sample_workspace.json\n" +
+            "  nextstat eval --input ws.json --set mu_SIG=0.5\n" +
+            "  nextstat upper-limit --input bkgonly.json --patchset patchset.json --patch SIGNAL_POINT\n" +
+            "  nextstat batch-fit --input ws.json --n-toys 10000 --output-dir toys\n" +
+            "  nextstat merge --input-dir toys --output toys/merged.jsonl\n" +
+            "Run 'nextstat COMMAND --help' for a command's options.\n\n" +
+            ExitCodes.Help);
         foreach (Command command in Commands(context))
         {
             root.Add(command);

@@ -9,14 +9,14 @@ namespace NextStat.Cli.Tests;
 /// </summary>
 public sealed class BatchFitKillResumeTests : IDisposable
 {
-    private const int Toys = 120;
+    private const int Toys = 80;
     private readonly string _dir = CliHarness.TempDir();
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private string[] Args(string outputDir, int threads) =>
         ["batch-fit", "--input", CliHarness.SampleWorkspace, "--n-toys", Toys.ToString(System.Globalization.CultureInfo.InvariantCulture),
-         "--output-dir", outputDir, "--seed", "2024", "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chunk-size", "16"];
+         "--output-dir", outputDir, "--seed", "2024", "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chunk-size", "16", "--no-uncertainties"];
 
     [Fact]
     public void Killed_runs_resume_to_the_uninterrupted_bytes()

@@ -28,7 +28,7 @@ public sealed partial class SlurmJobArrayTests : IDisposable
     {
         string single = Path.Combine(_dir, "single");
         CliResult result = CliHarness.Run("batch-fit", "--input", CliHarness.SampleWorkspace, "--n-toys", Text(toys),
-            "--output-dir", single, "--seed", seed, "--threads", "2");
+            "--output-dir", single, "--seed", seed, "--threads", "2", "--no-uncertainties");
         Assert.True(result.ExitCode == ExitCodes.Ok, result.Error);
         return Path.Combine(single, "toys.jsonl");
     }
@@ -43,7 +43,7 @@ public sealed partial class SlurmJobArrayTests : IDisposable
 
         (int code, string output) = slurm.Client("sbatch",
             ["--wait", "--array=1-3", "--cpus-per-task=1", "--output", Path.Combine(shards, "slurm_%a.log"),
-             Script, CliHarness.SampleWorkspace, Text(toys), shards, "11"],
+             Script, CliHarness.SampleWorkspace, Text(toys), shards, "11", "--no-uncertainties"],
             TimeSpan.FromMinutes(4), _dir);
         Assert.True(code == 0, $"sbatch --wait exited {code}: {output}\n{Logs(shards)}");
 
@@ -78,7 +78,7 @@ public sealed partial class SlurmJobArrayTests : IDisposable
 
         (int code, string output) = slurm.Client("sbatch",
             ["--wait", "--array=1-3", "--cpus-per-task=1", "--output", Path.Combine(shards, "slurm_%a.log"),
-             wrapper, Script, CliHarness.SampleWorkspace, Text(toys), shards, "11", "--chunk-size", "1"],
+             wrapper, Script, CliHarness.SampleWorkspace, Text(toys), shards, "11", "--no-uncertainties", "--chunk-size", "1"],
             TimeSpan.FromMinutes(4), _dir);
         Assert.True(code != 0, $"the array should report the killed task: {output}");
 
@@ -92,7 +92,7 @@ public sealed partial class SlurmJobArrayTests : IDisposable
         // The rerun is a one-task array, so it names its place in the original array explicitly.
         (code, output) = slurm.Client("sbatch",
             ["--wait", "--array=2", "--cpus-per-task=1", "--output", Path.Combine(shards, "slurm_rerun_%a.log"),
-             Script, CliHarness.SampleWorkspace, Text(toys), shards, "11", "--job-id", "2", "--total-jobs", "3"],
+             Script, CliHarness.SampleWorkspace, Text(toys), shards, "11", "--no-uncertainties", "--job-id", "2", "--total-jobs", "3"],
             TimeSpan.FromMinutes(4), _dir);
         Assert.True(code == 0, $"rerun of task 2 exited {code}: {output}\n{Logs(shards)}");
 

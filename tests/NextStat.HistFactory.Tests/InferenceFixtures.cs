@@ -2,22 +2,10 @@ using System.Text.Json;
 
 namespace NextStat.HistFactory.Tests;
 
-/// <summary>The pyhf fixtures bundled in the repository (tests/fixtures/pyhf), found by walking up from the test assembly.</summary>
+/// <summary>The pyhf records as JSON trees, for the inference comparisons (located through <see cref="Fixtures"/>).</summary>
 internal static class InferenceFixtures
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "tests", "fixtures", "pyhf");
-            if (Directory.Exists(Path.Combine(candidate, "results")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/fixtures/pyhf not found above " + AppContext.BaseDirectory);
-    });
+    private static readonly Lazy<string> Root = new(() => Fixtures.PyhfDirectory);
 
     public static string WorkspacePath(string name) => Path.Combine(Root.Value, "workspaces", name + ".json");
 

@@ -55,6 +55,21 @@ public class CachingTests
         Assert.Contains(IncrementalStepRunReason.Modified, reasons);
     }
 
+    [Fact]
+    public void ChangingAnElementMethodInAnotherFileReEmitsItsKernel()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile("using System; using NextStat.Kernels; namespace D; public static partial class K { [SumKernel(\"F\")] public static partial double S(ReadOnlySpan<double> x); }")
+            .AddSyntaxTrees(GeneratorHarness.Parse("namespace D; public static partial class K { static double F(double x) => x * 2; }", "Element.cs"));
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        SyntaxTree element = compilation.SyntaxTrees.Single(t => t.FilePath == "Element.cs");
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(element, GeneratorHarness.Parse("namespace D; public static partial class K { static double F(double x) => x * 3; }", "Element.cs"));
+        GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Equal(IncrementalStepRunReason.Modified, run.TrackedSteps[KernelGenerator.EmitInputStep].Single().Outputs.Single().Reason);
+        Assert.Contains("3.0", run.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     private static void AssertNothingReEmitted(GeneratorRunResult run)
     {
         var parse = run.TrackedSteps[KernelGenerator.ParseStep].SelectMany(s => s.Outputs).ToList();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -23,9 +24,9 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
         try
         {
             string feed = Path.Combine(work.FullName, "feed");
-            // The test project references the runtime and the generator, so both are built (Release) before it runs;
-            // packing without building never writes to their bin folders while other test projects use them.
-            Run(repository, "pack", "runtime/NextStat.Kernels", "-c", "Release", "--no-build", "-o", feed);
+            // The test project references the runtime and the generator, so both are built (in this test's configuration)
+            // before it runs; packing without building never writes to their bin folders while other tests use them.
+            Run(repository, "pack", "runtime/NextStat.Kernels", "-c", BuildConfiguration(), "--no-build", "-o", feed);
             Assert.Single(Directory.GetFiles(feed, "NextStat.Kernels.*.nupkg"));
 
             string consumer = Path.Combine(work.FullName, "consumer");
@@ -34,6 +35,8 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources>
+                    <!-- Only the fresh package: the consumer needs nothing else (the SDK carries the framework packs). -->
+                    <clear />
                     <add key="local" value="{feed}" />
                   </packageSources>
                 </configuration>
@@ -162,6 +165,10 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
         Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{stdout}\n{stderr}");
         return stdout.ToString();
     }
+
+    private static string BuildConfiguration() =>
+        typeof(PackageConsumerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "Configuration").Value ?? "Release";
 
     private static string RepositoryRoot()
     {

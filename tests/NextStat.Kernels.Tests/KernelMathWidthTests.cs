@@ -26,6 +26,19 @@ public class KernelMathWidthTests
         AssertSameBits(xs, KernelMathSamples.Exp(KernelWidth.Scalar, xs), KernelMathSamples.Exp(width, xs));
     }
 
+    [Fact]
+    public void The512BitSequenceGivesTheScalarBitsWhereVector512IsSplit()
+    {
+        // On a CPU without AVX-512 the public Vector512 overloads run two 256-bit halves; the 512-bit code itself
+        // is checked here so it is covered on every machine.
+        double[] logs = [.. KernelMathSamples.LogArguments(seed: 33, 40_000), .. KernelMathSamples.Specials];
+        AssertSameBits(logs, KernelMathSamples.Log(KernelWidth.Scalar, logs),
+            KernelMathSamples.Apply(KernelMath.Log, KernelMath.Log, KernelMath.Log, KernelMath.LogVector512Sequence, KernelWidth.Vector512, logs));
+        double[] exps = [.. KernelMathSamples.ExpArguments(seed: 34, 40_000), .. KernelMathSamples.Specials];
+        AssertSameBits(exps, KernelMathSamples.Exp(KernelWidth.Scalar, exps),
+            KernelMathSamples.Apply(KernelMath.Exp, KernelMath.Exp, KernelMath.Exp, KernelMath.ExpVector512Sequence, KernelWidth.Vector512, exps));
+    }
+
     [Property(Arbitrary = [typeof(LaneArbitraries)], MaxTest = 500)]
     public void EveryWidthAgreesOnMixedLanes(double[] lanes)
     {

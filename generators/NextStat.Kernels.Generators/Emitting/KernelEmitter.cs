@@ -51,9 +51,9 @@ internal static class KernelEmitter
 
     private static string StructName(KernelSpec spec) => spec.MethodName + "Kernel";
 
-    private static string Field(string parameter) => "_" + parameter;
+    private static string Field(string parameter) => "_" + Identifier.Unescape(parameter);
 
-    private static string Pointer(string parameter) => "__" + parameter;
+    private static string Pointer(string parameter) => "__" + Identifier.Unescape(parameter);
 
     private static IEnumerable<KernelParameter> Spans(KernelSpec spec) =>
         spec.Parameters.Where(p => p.Role is ParameterRole.Output or ParameterRole.InOut or ParameterRole.Input);
@@ -74,14 +74,14 @@ internal static class KernelEmitter
         w.Open($"{spec.Modifiers} {spec.ReturnTypeText} {spec.MethodName}({parameters})");
         KernelParameter? context = spec.Parameters.FirstOrDefault(p => p.Role == ParameterRole.Context);
         w.Line(context is null
-            ? $"{Runtime}.KernelContext __context = {Runtime}.KernelContext.Default;"
-            : $"{Runtime}.KernelContext __context = {context.Name} ?? {Runtime}.KernelContext.Default;");
+            ? $"var __context = {Runtime}.KernelContext.Default;"
+            : $"var __context = {context.Name} ?? {Runtime}.KernelContext.Default;");
 
         KernelParameter[] spans = Spans(spec).ToArray();
         w.Line($"int __length = {spans[0].Name}.Length;");
         foreach (KernelParameter span in spans.Skip(1))
         {
-            w.Line($"{Runtime}.KernelGuard.SameLength(\"{displayName}\", \"{spans[0].Name}\", __length, \"{span.Name}\", {span.Name}.Length);");
+            w.Line($"{Runtime}.KernelGuard.SameLength(\"{displayName}\", \"{Identifier.Unescape(spans[0].Name)}\", __length, \"{Identifier.Unescape(span.Name)}\", {span.Name}.Length);");
         }
 
         if (spec.Kind == KernelKind.Sum)
@@ -370,10 +370,10 @@ internal static class KernelEmitter
             {
                 for (int b = 0; b < vectors; b++)
                 {
-                    w.Line($"{vt} __s{k}_{b} = {vt}.Zero;");
+                    w.Line($"var __s{k}_{b} = {vt}.Zero;");
                     if (compensated)
                     {
-                        w.Line($"{vt} __c{k}_{b} = {vt}.Zero;");
+                        w.Line($"var __c{k}_{b} = {vt}.Zero;");
                     }
                 }
             }

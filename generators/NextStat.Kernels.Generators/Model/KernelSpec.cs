@@ -33,7 +33,7 @@ internal enum ParameterRole
 
 /// <summary>
 /// One parameter of the kernel method. <paramref name="ElementName"/> is the element method parameter it feeds
-/// (null for outputs and the context).
+/// (null for outputs and the context). Both are C# identifiers, escaped with '@' where they are keywords.
 /// </summary>
 internal sealed record KernelParameter(string Name, ParameterRole Role, string TypeText, string? ElementName);
 

@@ -53,8 +53,8 @@ internal sealed class ElementParser
         var parameters = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            parameters[parameter] = parameter.Name;
-            parser._usedNames.Add(parameter.Name);
+            parameters[parameter] = Identifier.Escape(parameter.Name);
+            parser._usedNames.Add(Identifier.Escape(parameter.Name));
         }
 
         List<ElementExpr>? results = parser.ParseMethod(method, syntax, parameters, localPrefix: string.Empty, allowTuple: true);
@@ -119,7 +119,7 @@ internal sealed class ElementParser
                             continue;
                         }
 
-                        string name = Unique(localPrefix + local.Name);
+                        string name = Unique(Identifier.Escape(localPrefix + local.Name));
                         names[local] = name;
                         _locals.Add(new LocalDeclaration(name, isCondition, value));
                     }

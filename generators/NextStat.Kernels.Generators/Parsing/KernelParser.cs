@@ -177,7 +177,7 @@ internal static class KernelParser
                     return null;
                 }
 
-                parameters.Add(new KernelParameter(kernelParameters[leading].Name, ParameterRole.Output, TypeText(kernelParameters[leading]), ElementName: null));
+                parameters.Add(new KernelParameter(Identifier.Escape(kernelParameters[leading].Name), ParameterRole.Output, TypeText(kernelParameters[leading]), ElementName: null));
             }
         }
         else if (kind == KernelKind.Update)
@@ -208,7 +208,7 @@ internal static class KernelParser
             IParameterSymbol parameter = kernelParameters[p];
             if (IsContext(parameter.Type))
             {
-                parameters.Add(new KernelParameter(parameter.Name, ParameterRole.Context, TypeText(parameter), ElementName: null));
+                parameters.Add(new KernelParameter(Identifier.Escape(parameter.Name), ParameterRole.Context, TypeText(parameter), ElementName: null));
                 continue;
             }
 
@@ -232,7 +232,7 @@ internal static class KernelParser
                 continue;
             }
 
-            parameters.Add(new KernelParameter(parameter.Name, role, TypeText(parameter), elementParameter));
+            parameters.Add(new KernelParameter(Identifier.Escape(parameter.Name), role, TypeText(parameter), Identifier.Escape(elementParameter)));
         }
 
         if (diagnostics.Count == 0 && !parameters.Any(p => p.Role is ParameterRole.Output or ParameterRole.InOut or ParameterRole.Input))

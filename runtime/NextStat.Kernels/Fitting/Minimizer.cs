@@ -10,14 +10,17 @@ namespace NextStat.Kernels.Fitting;
 /// <para>The method, in three phases:</para>
 /// <list type="number">
 /// <item>A forward-difference Hessian of the gradient at the start point, inverted, as the first inverse-Hessian
-/// approximation, so the first steps are already scaled correctly whatever the parameters' units.</item>
+/// approximation, so the first steps are already scaled correctly whatever the parameters' units (or, for fits
+/// started near a known minimum, the <see cref="FitInput.StartCovariance"/> of an earlier fit, which costs nothing).</item>
 /// <item>Projected BFGS with an active set (Bertsekas' projected quasi-Newton): a free parameter on a bound whose
 /// gradient points outwards is held there; the search direction −B·g runs over the others; steps are projected onto
 /// the box and accepted by an Armijo test along the projection arc. Bounds are honoured exactly and a parameter
 /// leaves a bound again as soon as the gradient pulls it inwards; nothing is clamped after the fact.</item>
 /// <item>Newton steps with a central-difference Hessian of the analytic gradient (or the objective's own Hessian),
 /// reduced to the parameters not held on a bound, until EDM = ½ gᵀH⁻¹g ≤ <see cref="FitOptions.EdmTolerance"/>.
-/// The same Hessian at the minimum gives the covariance.</item>
+/// The same Hessian at the minimum gives the covariance. Fits without uncertainties
+/// (<see cref="FitOptions.ComputeUncertainties"/> false: scan points, impacts, toys) skip this phase when the BFGS
+/// estimate of the EDM already meets the tolerance.</item>
 /// </list>
 /// <para>An instance owns all scratch memory and reuses it across fits of the same or smaller size: iterations
 /// allocate nothing. One instance serves one thread at a time.</para>
@@ -32,6 +35,9 @@ public sealed class Minimizer
     private const double CovarianceHessianEdm = 1e-6;
 
     private const int MaxNewtonIterations = 50;
+
+    /// <summary>Quasi-Newton iterations after which Newton steps take over: BFGS needs about m to learn the curvature.</summary>
+    private static int NewtonHandover(int m) => Math.Max(100, 5 * m);
     private const int MaxBacktracks = 60;
     private const double ArmijoFactor = 1e-4;
 
@@ -46,6 +52,7 @@ public sealed class Minimizer
     private int _evaluations;
     private int _iterations;
     private bool _inverseValid;
+    private bool _hessianValid;
 
     private int[] _free = [];
     private int[] _inactive = [];
@@ -149,9 +156,15 @@ public sealed class Minimizer
             return Result(input, FitStatus.NotFinite, "the objective or its gradient is not finite at the initial point", double.NaN, double.NaN, withCovariance: false);
         }
 
-        ComputeHessian(central: false);
-        SetInverseFromHessian();
+        if (!SetInverseFromCovariance(input.StartCovariance))
+        {
+            ComputeHessian(central: false);
+            SetInverseFromHessian();
+        }
 
+        // Without uncertainties to report, the quasi-Newton EDM estimate decides convergence on its own and the
+        // Newton phase (a Hessian of 2 gradients per parameter) only runs when BFGS stalls.
+        double quasiNewtonTarget = _options.ComputeUncertainties ? _options.QuasiNewtonEdmTolerance : _options.EdmTolerance;
         FitStatus? stop = null;
         string message = string.Empty;
         bool resetDone = false;
@@ -173,8 +186,17 @@ public sealed class Minimizer
 
             UpdateActiveSet();
             double edm = QuasiNewtonDirection();
-            if (edm <= _options.QuasiNewtonEdmTolerance)
+            if (edm <= quasiNewtonTarget && !_options.ComputeUncertainties)
             {
+                stop = FitStatus.Converged;
+                message = $"EDM {Format(edm)} ≤ {Format(_options.EdmTolerance)} (quasi-Newton estimate)";
+                break;
+            }
+
+            if (edm <= quasiNewtonTarget || _iterations >= NewtonHandover(_m))
+            {
+                // Converged as far as BFGS goes, or creeping (a curved valley along a bound): Newton steps with the
+                // true Hessian finish either.
                 break;
             }
 
@@ -209,7 +231,7 @@ public sealed class Minimizer
         {
             UpdateActiveSet();
             finalEdm = QuasiNewtonDirection();
-            if (_options.ComputeUncertainties)
+            if (_options.ComputeUncertainties && stop != FitStatus.Converged)
             {
                 // The stored Hessian is the start point's; report uncertainties where the fit stopped.
                 ComputeHessian(central: true);
@@ -299,6 +321,7 @@ public sealed class Minimizer
         _evaluations = 0;
         _iterations = 0;
         _inverseValid = false;
+        _hessianValid = false;
         input.Initial.CopyTo(_full, 0);
         int j = 0;
         for (int i = 0; i < n; i++)
@@ -414,7 +437,12 @@ public sealed class Minimizer
         edm *= 0.5;
         if (!(edm >= 0))
         {
-            // Rounding made the approximation indefinite; steepest descent scaled by the Hessian diagonal is safe.
+            // Rounding made the approximation indefinite: start again from the Hessian.
+            if (!_hessianValid)
+            {
+                ComputeHessian(central: false);
+            }
+
             SetInverseFromHessian();
             return QuasiNewtonDirection();
         }
@@ -603,6 +631,51 @@ public sealed class Minimizer
         }
     }
 
+    /// <summary>
+    /// B = covariance/(2·up) over the free parameters when a usable start covariance is given (finite, positive
+    /// diagonal, positive definite); false otherwise.
+    /// </summary>
+    private bool SetInverseFromCovariance(double[][]? covariance)
+    {
+        if (covariance is null || covariance.Length != _n)
+        {
+            return false;
+        }
+
+        int m = _m;
+        double scale = 1.0 / (2.0 * _options.ErrorDefinition);
+        Span<double> factor = _factor.AsSpan(0, m * m);
+        for (int a = 0; a < m; a++)
+        {
+            double[] row = covariance[_free[a]];
+            if (row is null || row.Length != _n)
+            {
+                return false;
+            }
+
+            for (int b = 0; b < m; b++)
+            {
+                double value = row[_free[b]] * scale;
+                if (!double.IsFinite(value))
+                {
+                    return false;
+                }
+
+                _inverse[(a * m) + b] = value;
+                factor[(a * m) + b] = value;
+            }
+        }
+
+        // Positive definiteness keeps −B·g a descent direction.
+        if (!DenseCholesky.Factor(factor, m))
+        {
+            return false;
+        }
+
+        _inverseValid = true;
+        return true;
+    }
+
     /// <summary>B = H⁻¹ from the current Hessian (with Levenberg damping if it is not positive definite).</summary>
     private void SetInverseFromHessian()
     {
@@ -657,6 +730,7 @@ public sealed class Minimizer
 
             analytic.Hessian(_full.AsSpan(0, n), _fullHessian.AsSpan(0, n * n));
             _evaluations++;
+            _hessianValid = true;
             for (int a = 0; a < m; a++)
             {
                 for (int b = 0; b < m; b++)
@@ -681,6 +755,7 @@ public sealed class Minimizer
         }
 
         _evaluations += central ? 2 * m : m;
+        _hessianValid = true;
         for (int i = 0; i < m; i++)
         {
             for (int j = i + 1; j < m; j++)
@@ -834,10 +909,16 @@ public sealed class Minimizer
         };
     }
 
-    /// <summary>Covariance = 2·up·H⁻¹ over all free parameters (those on a bound included, as MINUIT's HESSE reports).</summary>
+    /// <summary>
+    /// Covariance = 2·up·H⁻¹ over the free parameters not held on a bound. A parameter held on a bound (a signal
+    /// strength fitted to 0) is treated as fixed for the others' covariance, as MINUIT's bound transformation does in
+    /// effect (its internal-to-external derivative vanishes there); its own uncertainty is the unconstrained estimate
+    /// √(2·up·(H⁻¹)_ii) from the full Hessian, and its correlations are reported as 0.
+    /// </summary>
     private (double[] Uncertainties, double[][] Covariance, double[][] Correlation, string? Problem) Covariance(int n)
     {
         int m = _m;
+        double scale = 2.0 * _options.ErrorDefinition;
         double[] uncertainties = new double[n];
         double[][] covariance = new double[n][];
         double[][] correlation = new double[n][];
@@ -847,13 +928,47 @@ public sealed class Minimizer
             correlation[i] = new double[n];
         }
 
-        Span<double> factor = _factor.AsSpan(0, m * m);
-        _hessian.AsSpan(0, m * m).CopyTo(factor);
-        if (!DenseCholesky.Factor(factor, m))
+        int count = 0;
+        bool anyHeld = false;
+        for (int a = 0; a < m; a++)
         {
+            if (_active[a])
+            {
+                anyHeld = true;
+            }
+            else
+            {
+                _inactive[count++] = a;
+            }
+        }
+
+        if (anyHeld)
+        {
+            Span<double> full = _factor.AsSpan(0, m * m);
+            _hessian.AsSpan(0, m * m).CopyTo(full);
+            bool positive = DenseCholesky.Factor(full, m);
+            if (positive)
+            {
+                DenseCholesky.Invert(full, m, _inverse, _compact);
+            }
+
             for (int a = 0; a < m; a++)
             {
-                int i = _free[a];
+                if (_active[a])
+                {
+                    int i = _free[a];
+                    uncertainties[i] = positive ? Math.Sqrt(scale * _inverse[(a * m) + a]) : double.NaN;
+                    covariance[i][i] = uncertainties[i] * uncertainties[i];
+                    correlation[i][i] = 1.0;
+                }
+            }
+        }
+
+        if (!FactorReduced(count, 0.0))
+        {
+            for (int a = 0; a < count; a++)
+            {
+                int i = _free[_inactive[a]];
                 uncertainties[i] = double.NaN;
                 Array.Fill(covariance[i], double.NaN);
                 Array.Fill(correlation[i], double.NaN);
@@ -862,21 +977,19 @@ public sealed class Minimizer
             return (uncertainties, covariance, correlation, "the Hessian is not positive definite: no uncertainties");
         }
 
-        DenseCholesky.Invert(factor, m, _inverse, _compact);
-        double scale = 2.0 * _options.ErrorDefinition;
-        for (int a = 0; a < m; a++)
+        DenseCholesky.Invert(_factor.AsSpan(0, count * count), count, _inverse, _compact);
+        for (int a = 0; a < count; a++)
         {
-            int i = _free[a];
-            uncertainties[i] = Math.Sqrt(scale * _inverse[(a * m) + a]);
+            uncertainties[_free[_inactive[a]]] = Math.Sqrt(scale * _inverse[(a * count) + a]);
         }
 
-        for (int a = 0; a < m; a++)
+        for (int a = 0; a < count; a++)
         {
-            int i = _free[a];
-            for (int b = 0; b < m; b++)
+            int i = _free[_inactive[a]];
+            for (int b = 0; b < count; b++)
             {
-                int j = _free[b];
-                double c = scale * _inverse[(a * m) + b];
+                int j = _free[_inactive[b]];
+                double c = scale * _inverse[(a * count) + b];
                 covariance[i][j] = c;
                 correlation[i][j] = a == b ? 1.0 : c / (uncertainties[i] * uncertainties[j]);
             }

@@ -28,11 +28,12 @@ internal static class BatchFitCommand
             "Generate and fit N toys, streaming one JSON line per toy (in index order, after a header line) to " +
             "OUTPUT_DIR/toys.jsonl. Rerunning the same command resumes an interrupted run and ends with the same bytes. " +
             "In a job array (--job-id/--total-jobs, SLURM_ARRAY_TASK_*, or --condor-process) each job runs a contiguous " +
-            "block of toys into toys_NNNN.jsonl; 'nextstat merge' joins them. Prints a JSON summary on stdout.")
-        {
-            nToys, outputDir, seed, jobId, totalJobs, condorProcess, toyPoi, chunk, noUncertainties, progressSeconds,
-        };
+            "block of toys into toys_NNNN.jsonl; 'nextstat merge' joins them. Prints a JSON summary on stdout.");
         input.AddTo(command, withOutput: false);
+        foreach (Option option in new Option[] { nToys, outputDir, seed, jobId, totalJobs, condorProcess, toyPoi, chunk, noUncertainties, progressSeconds })
+        {
+            command.Add(option);
+        }
         command.SetGuardedAction(context, parse =>
         {
             long total = parse.GetValue(nToys);

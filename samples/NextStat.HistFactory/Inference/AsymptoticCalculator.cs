@@ -47,11 +47,11 @@ public sealed class AsymptoticCalculator
         Mle = mle ?? MaximumLikelihood.Fit(model, _options);
         Require(Mle.Fit, "the unconditional fit to the observed data");
         var minimizer = new Minimizer(_fitOptions);
-        _backgroundOnly = minimizer.Minimize(_observed, model.FixedPoiInput(0.0, Mle.Fit.Parameters));
+        _backgroundOnly = minimizer.Minimize(_observed, WarmInput(0.0, Mle.Fit.Parameters));
         Require(_backgroundOnly, "the fit with the POI at 0 to the observed data (for the Asimov data set)");
         (double[] main, double[] aux) = model.ExpectedData(_backgroundOnly.Parameters);
         _asimov = model.CreateObjective(main, aux);
-        _asimovFree = new Minimizer(_fitOptions).Minimize(_asimov, model.SuggestedInput().WithInitial(ClampedStart(_backgroundOnly.Parameters)));
+        _asimovFree = new Minimizer(_fitOptions).Minimize(_asimov, model.SuggestedInput().WithInitial(ClampedStart(_backgroundOnly.Parameters)) with { StartCovariance = Mle.Fit.Covariance });
         Require(_asimovFree, "the unconditional fit to the Asimov data set");
     }
 
@@ -108,12 +108,12 @@ public sealed class AsymptoticCalculator
     {
         double q0 = AsymptoticFormulas.Q0(Mle.PoiValue, _backgroundOnly.Value, Mle.TwiceNll);
         var minimizer = new Minimizer(_fitOptions);
-        FitResult signal = minimizer.Minimize(_observed, _model.FixedPoiInput(1.0, Mle.Fit.Parameters));
+        FitResult signal = minimizer.Minimize(_observed, WarmInput(1.0, Mle.Fit.Parameters));
         Require(signal, "the fit with the POI at 1 to the observed data (for the discovery Asimov data set)");
         (double[] main, double[] aux) = _model.ExpectedData(signal.Parameters);
         IObjective asimov = _model.CreateObjective(main, aux);
-        FitResult free = minimizer.Minimize(asimov, _model.SuggestedInput().WithInitial(ClampedStart(signal.Parameters)));
-        FitResult atZero = minimizer.Minimize(asimov, _model.FixedPoiInput(0.0, free.Parameters));
+        FitResult free = minimizer.Minimize(asimov, _model.SuggestedInput().WithInitial(ClampedStart(signal.Parameters)) with { StartCovariance = Mle.Fit.Covariance });
+        FitResult atZero = minimizer.Minimize(asimov, WarmInput(0.0, free.Parameters));
         double q0A = AsymptoticFormulas.Q0(free.Parameters[_poi], atZero.Value, free.Value);
         (double z0, double p0) = AsymptoticFormulas.Discovery(q0);
         (double z0A, double p0A) = AsymptoticFormulas.Discovery(q0A);
@@ -122,9 +122,12 @@ public sealed class AsymptoticCalculator
 
     private double QMuTilde(Minimizer minimizer, IObjective objective, FitResult free, double mu)
     {
-        FitResult conditional = minimizer.Minimize(objective, _model.FixedPoiInput(mu, free.Parameters));
+        FitResult conditional = minimizer.Minimize(objective, WarmInput(mu, free.Parameters));
         return AsymptoticFormulas.QMuTilde(mu, free.Parameters[_poi], conditional.Value, free.Value);
     }
+
+    /// <summary>The POI fixed at <paramref name="mu"/>, the rest from <paramref name="start"/>, scaled by the best fit's covariance.</summary>
+    private FitInput WarmInput(double mu, double[] start) => _model.FixedPoiInput(mu, start) with { StartCovariance = Mle.Fit.Covariance };
 
     private double[] ClampedStart(double[] parameters)
     {

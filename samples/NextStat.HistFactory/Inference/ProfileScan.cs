@@ -20,8 +20,10 @@ public sealed record ScanResult(string Poi, MleResult Mle, IReadOnlyList<ScanPoi
 
 /// <summary>
 /// Profile-likelihood scans: fixed-POI fits over a grid. The grid is cut into chains of consecutive points that run in
-/// parallel; along a chain each fit starts from its neighbour's result, and each chain's first fit from the
-/// unconditional best fit. The chains do not depend on the thread count, so neither do the results.
+/// parallel; along a chain each fit starts from its neighbour's result, and each chain's first fit from the model's
+/// suggested start (as pyhf starts every scan fit: on likelihoods with several minima, a start from the unconditional
+/// best fit can stay in a basin that is not the conditional minimum). The chains do not depend on the thread count,
+/// so neither do the results.
 /// </summary>
 public static class ProfileScan
 {
@@ -70,12 +72,12 @@ public static class ProfileScan
         Parallel.For(0, chains, new ParallelOptions { MaxDegreeOfParallelism = options.WorkerCount(chains), CancellationToken = cancellationToken }, chain =>
         {
             var minimizer = new Minimizer(options.Fit with { ComputeUncertainties = false, HessianParallelism = 1 });
-            double[] start = mle.Fit.Parameters;
+            double[]? start = null;
             int end = Math.Min(poiValues.Count, (chain + 1) * ChainLength);
             for (int i = chain * ChainLength; i < end; i++)
             {
-                fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start));
-                start = fits[i].Converged ? fits[i].Parameters : mle.Fit.Parameters;
+                fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start) with { StartCovariance = mle.Fit.Covariance });
+                start = fits[i].Converged ? fits[i].Parameters : null;
             }
         });
 

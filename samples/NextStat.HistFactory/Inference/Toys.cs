@@ -16,8 +16,11 @@ public sealed class ToyGenerator
     private readonly double[] _expectedAux;
     private readonly FitInput _fitInput;
 
-    /// <summary>A generator at <paramref name="generatingParameters"/> (e.g. a best fit).</summary>
-    public ToyGenerator(IInferenceModel model, ReadOnlySpan<double> generatingParameters)
+    /// <summary>
+    /// A generator at <paramref name="generatingParameters"/> (e.g. a best fit); toy fits start from the model's
+    /// suggested start, scaled by <paramref name="startCovariance"/> when given (e.g. the best fit's covariance).
+    /// </summary>
+    public ToyGenerator(IInferenceModel model, ReadOnlySpan<double> generatingParameters, double[][]? startCovariance = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (generatingParameters.Length != model.ParameterNames.Count)
@@ -35,7 +38,7 @@ public sealed class ToyGenerator
             }
         }
 
-        _fitInput = model.SuggestedInput();
+        _fitInput = model.SuggestedInput() with { StartCovariance = startCovariance };
     }
 
     /// <summary>The model the toys come from.</summary>
@@ -102,11 +105,11 @@ public static class ToyStudy
     /// Fits toys <paramref name="firstIndex"/> … <paramref name="firstIndex"/> + <paramref name="count"/> − 1 of run
     /// <paramref name="seed"/> drawn at <paramref name="generatingParameters"/>; results in index order.
     /// </summary>
-    public static FitResult[] Run(IInferenceModel model, ReadOnlySpan<double> generatingParameters, ulong seed, long firstIndex, int count, InferenceOptions? options = null, CancellationToken cancellationToken = default)
+    public static FitResult[] Run(IInferenceModel model, ReadOnlySpan<double> generatingParameters, ulong seed, long firstIndex, int count, InferenceOptions? options = null, double[][]? startCovariance = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
         options ??= InferenceOptions.Default;
-        var generator = new ToyGenerator(model, generatingParameters);
+        var generator = new ToyGenerator(model, generatingParameters, startCovariance);
         FitBatchOptions batch = options.Batch;
         return FitBatch.Run(count, i => generator.CreateFitTask(seed, firstIndex + i), batch, cancellationToken);
     }
@@ -122,18 +125,19 @@ public static class ToyStudy
         ArgumentOutOfRangeException.ThrowIfLessThan(toys, 1);
         options ??= InferenceOptions.Default;
         int poi = model.RequirePoi("toy CLs");
-        MleResult mle = MaximumLikelihood.Fit(model, options with { Fit = options.Fit with { ComputeUncertainties = false } });
+        MleResult mle = MaximumLikelihood.Fit(model, options);
         IObjective observed = model.ObservedObjective();
         FitOptions fitOptions = options.Fit with { ComputeUncertainties = false };
         var minimizer = new Minimizer(fitOptions);
-        FitResult atMu = minimizer.Minimize(observed, model.FixedPoiInput(mu, mle.Fit.Parameters));
-        FitResult atZero = minimizer.Minimize(observed, model.FixedPoiInput(0.0, mle.Fit.Parameters));
+        double[][]? covariance = mle.Fit.Covariance;
+        FitResult atMu = minimizer.Minimize(observed, model.FixedPoiInput(mu, mle.Fit.Parameters) with { StartCovariance = covariance });
+        FitResult atZero = minimizer.Minimize(observed, model.FixedPoiInput(0.0, mle.Fit.Parameters) with { StartCovariance = covariance });
         double qObserved = AsymptoticFormulas.QMuTilde(mu, mle.PoiValue, atMu.Value, mle.TwiceNll);
 
         var signal = new ToyGenerator(model, atMu.Parameters);
         var background = new ToyGenerator(model, atZero.Parameters);
-        FitInput free = model.SuggestedInput();
-        FitInput fixedMu = model.FixedPoiInput(mu);
+        FitInput free = model.SuggestedInput() with { StartCovariance = covariance };
+        FitInput fixedMu = model.FixedPoiInput(mu) with { StartCovariance = covariance };
 
         // Two fits per toy (free, then μ fixed) as consecutive tasks of one batch over both hypotheses.
         FitResult[] fits = FitBatch.Run(

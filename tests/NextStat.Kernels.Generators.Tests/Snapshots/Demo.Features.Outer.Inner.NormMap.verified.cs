@@ -9,7 +9,7 @@ partial class Outer
     {
         internal static partial void NormMap(global::System.Span<float> result, global::System.ReadOnlySpan<float> a, float b)
         {
-            global::NextStat.Kernels.KernelContext __context = global::NextStat.Kernels.KernelContext.Default;
+            var __context = global::NextStat.Kernels.KernelContext.Default;
             int __length = result.Length;
             global::NextStat.Kernels.KernelGuard.SameLength("Inner.NormMap", "result", __length, "a", a.Length);
             unsafe

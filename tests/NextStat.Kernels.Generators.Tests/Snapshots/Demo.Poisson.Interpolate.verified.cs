@@ -7,7 +7,7 @@ partial class Poisson
 {
     public static partial void Interpolate(global::System.Span<double> result, global::System.ReadOnlySpan<double> lo, global::System.ReadOnlySpan<double> nom, global::System.ReadOnlySpan<double> hi, double alpha, global::NextStat.Kernels.KernelContext? context)
     {
-        global::NextStat.Kernels.KernelContext __context = context ?? global::NextStat.Kernels.KernelContext.Default;
+        var __context = context ?? global::NextStat.Kernels.KernelContext.Default;
         int __length = result.Length;
         global::NextStat.Kernels.KernelGuard.SameLength("Poisson.Interpolate", "result", __length, "lo", lo.Length);
         global::NextStat.Kernels.KernelGuard.SameLength("Poisson.Interpolate", "result", __length, "nom", nom.Length);

@@ -7,7 +7,7 @@ partial class Poisson
 {
     public static partial (double Value, double DLambda) NllAndGradSums(global::System.ReadOnlySpan<double> lambda, global::System.ReadOnlySpan<double> n, global::NextStat.Kernels.KernelContext? context)
     {
-        global::NextStat.Kernels.KernelContext __context = context ?? global::NextStat.Kernels.KernelContext.Default;
+        var __context = context ?? global::NextStat.Kernels.KernelContext.Default;
         int __length = lambda.Length;
         global::NextStat.Kernels.KernelGuard.SameLength("Poisson.NllAndGradSums", "lambda", __length, "n", n.Length);
         global::System.Span<double> __sums = stackalloc double[2];
@@ -104,38 +104,38 @@ partial class Poisson
             ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
             if (__compensated)
             {
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     Element128(in __k, __i, out var __r0_0, out var __r1_0);
@@ -198,22 +198,22 @@ partial class Poisson
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     Element128(in __k, __i, out var __r0_0, out var __r1_0);
@@ -272,22 +272,22 @@ partial class Poisson
             ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
             if (__compensated)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     Element256(in __k, __i, out var __r0_0, out var __r1_0);
@@ -322,14 +322,14 @@ partial class Poisson
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     Element256(in __k, __i, out var __r0_0, out var __r1_0);
@@ -368,14 +368,14 @@ partial class Poisson
             ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
             if (__compensated)
             {
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __c0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __c1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __c1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __c0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __c1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __c1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     Element512(in __k, __i, out var __r0_0, out var __r1_0);
@@ -396,10 +396,10 @@ partial class Poisson
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     Element512(in __k, __i, out var __r0_0, out var __r1_0);

@@ -7,7 +7,7 @@ partial class Poisson
 {
     public static partial double NllSum(global::System.ReadOnlySpan<double> lambda, global::System.ReadOnlySpan<double> n, global::NextStat.Kernels.KernelContext? context)
     {
-        global::NextStat.Kernels.KernelContext __context = context ?? global::NextStat.Kernels.KernelContext.Default;
+        var __context = context ?? global::NextStat.Kernels.KernelContext.Default;
         int __length = lambda.Length;
         global::NextStat.Kernels.KernelGuard.SameLength("Poisson.NllSum", "lambda", __length, "n", n.Length);
         global::System.Span<double> __sums = stackalloc double[1];
@@ -98,22 +98,22 @@ partial class Poisson
             ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
             if (__compensated)
             {
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __c0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __c0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     var __r0_0 = Element128(in __k, __i);
@@ -152,14 +152,14 @@ partial class Poisson
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<double> __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     var __r0_0 = Element128(in __k, __i);
@@ -202,14 +202,14 @@ partial class Poisson
             ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
             if (__compensated)
             {
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __c0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __c0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     var __r0_0 = Element256(in __k, __i);
@@ -232,10 +232,10 @@ partial class Poisson
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<double> __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     var __r0_0 = Element256(in __k, __i);
@@ -266,10 +266,10 @@ partial class Poisson
             ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
             if (__compensated)
             {
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __c0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __c0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __c0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     var __r0_0 = Element512(in __k, __i);
@@ -284,8 +284,8 @@ partial class Poisson
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<double> __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; __i < __blockEnd; __i += 16)
                 {
                     var __r0_0 = Element512(in __k, __i);

@@ -7,7 +7,7 @@ partial class Poisson
 {
     public static partial void ScaleInPlace(global::System.Span<double> x, double factor, global::NextStat.Kernels.KernelContext? context)
     {
-        global::NextStat.Kernels.KernelContext __context = context ?? global::NextStat.Kernels.KernelContext.Default;
+        var __context = context ?? global::NextStat.Kernels.KernelContext.Default;
         int __length = x.Length;
         unsafe
         {

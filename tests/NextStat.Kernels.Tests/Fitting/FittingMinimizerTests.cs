@@ -62,12 +62,13 @@ public class FittingMinimizerTests
         Array.Fill(start, -1.2);
         FitResult result = new Minimizer().Minimize(FittingTestObjectives.Rosenbrock(n), FitInput.Unbounded(start));
         Assert.True(result.Converged, result.Message);
+        // Rosenbrock's smallest Hessian eigenvalue is ~1e-3 in 20 dimensions: EDM ≤ 1e-10 leaves ~1e-6 there.
         foreach (double x in result.Parameters)
         {
-            Assert.Equal(1.0, x, 1e-6);
+            Assert.Equal(1.0, x, 1e-5);
         }
 
-        Assert.True(result.Value < 1e-12, $"f = {result.Value}");
+        Assert.True(result.Value < 1e-10, $"f = {result.Value}");
     }
 
     [Fact]
@@ -223,6 +224,29 @@ public class FittingMinimizerTests
         Assert.Equal(one.Uncertainties, two.Uncertainties);
         Assert.Equal(one.Parameters, three.Parameters);
         Assert.Equal(one.Uncertainties, three.Uncertainties);
+    }
+
+    [Fact]
+    public void AStartCovarianceSavesTheStartingHessianAndReachesTheSameMinimum()
+    {
+        var objective = FittingTestObjectives.PoissonWithConstraints([12, 30, 7, 44, 19], [3, 6, 1, 9, 4], [10, 22, 6, 33, 15], 0.1);
+        var input = new FitInput([1.0, 1, 1, 1, 1, 1], [0.0, 0.5, 0.5, 0.5, 0.5, 0.5], [10.0, 2, 2, 2, 2, 2]);
+        FitResult reference = new Minimizer().Minimize(objective, input);
+        var options = new FitOptions { ComputeUncertainties = false };
+        FitInput shifted = input.WithFixed(1, 1.05, reference.Parameters);
+        FitResult cold = new Minimizer(options).Minimize(objective, shifted);
+        FitResult warm = new Minimizer(options).Minimize(objective, shifted with { StartCovariance = reference.Covariance });
+        Assert.True(cold.Converged && warm.Converged, cold.Message + " / " + warm.Message);
+        Assert.True(warm.Evaluations < cold.Evaluations, $"{warm.Evaluations} vs {cold.Evaluations} evaluations");
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(cold.Parameters[i], warm.Parameters[i], 1e-5);
+        }
+
+        // An unusable covariance (not positive definite) falls back to the finite-difference start.
+        double[][] bad = [.. Enumerable.Range(0, 6).Select(_ => new double[6])];
+        FitResult fallback = new Minimizer(options).Minimize(objective, shifted with { StartCovariance = bad });
+        Assert.Equal(cold.Parameters, fallback.Parameters);
     }
 
     [Fact]
