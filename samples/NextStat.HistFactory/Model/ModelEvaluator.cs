@@ -29,11 +29,6 @@ internal sealed class ModelEvaluator
     private readonly double[] _normValue;
     private readonly double[] _normDerivative;
     private readonly double[] _blockProduct;
-    private readonly double[] _histoCellWeight;
-    private readonly double[] _histoOnP;
-    private readonly double[] _histoOnQ;
-    private readonly double[] _normCellWeight;
-    private readonly double[] _normCellTerm;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
@@ -61,11 +56,6 @@ internal sealed class ModelEvaluator
         _normValue = new double[layout.NormLnHi.Length];
         _normDerivative = new double[layout.NormLnHi.Length];
         _blockProduct = new double[layout.BlockCount];
-        _histoCellWeight = new double[layout.HistoP.Length];
-        _histoOnP = new double[layout.HistoP.Length];
-        _histoOnQ = new double[layout.HistoP.Length];
-        _normCellWeight = new double[layout.NormLnHi.Length];
-        _normCellTerm = new double[layout.NormLnHi.Length];
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -217,34 +207,21 @@ internal sealed class ModelEvaluator
         if (histoParam.Length > 0)
         {
             LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
-            // Rows are short (1–600 cells): the per-cell products of all rows go through one kernel call, and each
-            // row's two sums are then plain sums over its cells.
             for (int r = 0; r < histoParam.Length; r++)
             {
-                _shiftWeight.AsSpan(layout.HistoRowEntry[r], layout.HistoRowLength[r]).CopyTo(_histoCellWeight.AsSpan(layout.HistoRowOffset[r]));
-            }
-
-            HistoSysKernels.ProjectionsOf(_histoOnP, _histoOnQ, _histoCellWeight, layout.HistoP, layout.HistoQ, _context);
-            for (int r = 0; r < histoParam.Length; r++)
-            {
-                gradient[histoParam[r]] += (_histoDp[r] * RowSum(_histoOnP, layout.HistoRowOffset[r], layout.HistoRowLength[r]))
-                    + (_histoDq[r] * RowSum(_histoOnQ, layout.HistoRowOffset[r], layout.HistoRowLength[r]));
+                int offset = layout.HistoRowOffset[r];
+                int length = layout.HistoRowLength[r];
+                (double onP, double onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), _context);
+                gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
             }
         }
 
         int[] normParam = layout.NormRowParam;
-        if (normParam.Length > 0)
+        for (int r = 0; r < normParam.Length; r++)
         {
-            for (int r = 0; r < normParam.Length; r++)
-            {
-                _blockLogWeight.AsSpan(layout.NormRowBlock[r], layout.NormRowLength[r]).CopyTo(_normCellWeight.AsSpan(layout.NormRowOffset[r]));
-            }
-
-            NormSysKernels.LogDerivativeWeights(_normCellTerm, _normDerivative, _normValue, _normCellWeight, _context);
-            for (int r = 0; r < normParam.Length; r++)
-            {
-                gradient[normParam[r]] += RowSum(_normCellTerm, layout.NormRowOffset[r], layout.NormRowLength[r]);
-            }
+            int offset = layout.NormRowOffset[r];
+            int length = layout.NormRowLength[r];
+            gradient[normParam[r]] += NormSysKernels.SumLogDerivativeWeights(_normDerivative.AsSpan(offset, length), _normValue.AsSpan(offset, length), _blockLogWeight.AsSpan(layout.NormRowBlock[r], length), _context);
         }
 
         int[] factorBlock = layout.BlockFactorBlock;
@@ -269,17 +246,6 @@ internal sealed class ModelEvaluator
         Scatter(_gaussDerivative, layout.GaussParam, gradient);
         LikelihoodKernels.PoissonConstraintDerivatives(_poissonDerivative, _poissonGamma, layout.PoissonTau, objective.PoissonAux, _context);
         Scatter(_poissonDerivative, layout.PoissonParam, gradient);
-    }
-
-    private static double RowSum(double[] cells, int offset, int length)
-    {
-        double sum = 0.0;
-        for (int i = offset; i < offset + length; i++)
-        {
-            sum += cells[i];
-        }
-
-        return sum;
     }
 
     private void MultiplyBlock(int block, double factor)

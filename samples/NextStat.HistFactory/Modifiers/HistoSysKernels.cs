@@ -72,6 +72,6 @@ internal static partial class HistoSysKernels
     [UpdateKernel(nameof(Shift))]
     internal static partial void ApplyShift(Span<double> shifted, ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cp, double cq, KernelContext? context = null);
 
-    [MapKernel(nameof(Projections))]
-    internal static partial void ProjectionsOf(Span<double> onP, Span<double> onQ, ReadOnlySpan<double> weight, ReadOnlySpan<double> p, ReadOnlySpan<double> q, KernelContext? context = null);
+    [SumKernel(nameof(Projections))]
+    internal static partial (double OnP, double OnQ) ProjectionSums(ReadOnlySpan<double> weight, ReadOnlySpan<double> p, ReadOnlySpan<double> q, KernelContext? context = null);
 }

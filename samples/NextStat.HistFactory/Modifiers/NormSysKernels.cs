@@ -96,6 +96,6 @@ internal static partial class NormSysKernels
     [UpdateKernel(nameof(Multiply))]
     internal static partial void MultiplyInto(Span<double> product, ReadOnlySpan<double> factor, KernelContext? context = null);
 
-    [MapKernel(nameof(LogDerivativeWeight))]
-    internal static partial void LogDerivativeWeights(Span<double> result, ReadOnlySpan<double> derivative, ReadOnlySpan<double> factor, ReadOnlySpan<double> blockWeight, KernelContext? context = null);
+    [SumKernel(nameof(LogDerivativeWeight))]
+    internal static partial double SumLogDerivativeWeights(ReadOnlySpan<double> derivative, ReadOnlySpan<double> factor, ReadOnlySpan<double> blockWeight, KernelContext? context = null);
 }
