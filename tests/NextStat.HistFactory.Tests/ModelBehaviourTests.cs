@@ -159,6 +159,30 @@ public sealed class ModelBehaviourTests
         });
     }
 
+    [Theory]
+    [InlineData("sbottom_regionC_1600_850_60")]
+    [InlineData("atlas_susy_2019_08_1lbb")]
+    public void EveryKernelWidthAndThreadCountGivesTheSameBits(string name)
+    {
+        double[] pars = Fixtures.Record(name).Random.Pars;
+        (double Value, double[] Gradient) Evaluate(NextStat.Kernels.KernelContext context)
+        {
+            HistFactoryModel model = HistFactoryModel.Build(Fixtures.Workspace(name), options: new ModelOptions { Kernels = context });
+            var gradient = new double[model.ParameterCount];
+            double value = model.ObservedObjective.CreateEvaluator().ValueAndGradient(pars, gradient);
+            return (value, gradient);
+        }
+
+        (double value, double[] gradient) = Evaluate(new NextStat.Kernels.KernelContext { Width = NextStat.Kernels.KernelWidth.Scalar, MaxDegreeOfParallelism = 1 });
+        foreach (NextStat.Kernels.KernelWidth width in new[] { NextStat.Kernels.KernelWidth.Vector128, NextStat.Kernels.KernelWidth.Vector256, NextStat.Kernels.KernelWidth.Vector512, NextStat.Kernels.KernelWidth.Auto })
+        {
+            // Threshold 0 with two threads makes every sum take the parallel path as well.
+            (double otherValue, double[] otherGradient) = Evaluate(new NextStat.Kernels.KernelContext { Width = width, MaxDegreeOfParallelism = 2, ParallelThreshold = 0 });
+            Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(otherValue));
+            Assert.Equal(gradient.Select(BitConverter.DoubleToInt64Bits), otherGradient.Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
     [Fact]
     public void ParameterLookupAndAuxExpectationsFollowPyhf()
     {

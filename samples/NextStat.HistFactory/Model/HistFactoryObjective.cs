@@ -100,7 +100,7 @@ public sealed class HistFactoryEvaluator : IObjectiveEvaluator
     internal HistFactoryEvaluator(HistFactoryObjective objective)
     {
         _objective = objective;
-        _evaluator = new ModelEvaluator(objective.Model.Layout);
+        _evaluator = new ModelEvaluator(objective.Model.Layout, objective.Model.Options.Kernels);
         _point = new double[objective.Dimension];
         _gradientPlus = new double[objective.Dimension];
         _gradientMinus = new double[objective.Dimension];

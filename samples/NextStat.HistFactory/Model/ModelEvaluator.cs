@@ -1,3 +1,4 @@
+using NextStat.Kernels;
 using NextStat.HistFactory.Modifiers;
 
 namespace NextStat.HistFactory;
@@ -10,6 +11,7 @@ namespace NextStat.HistFactory;
 internal sealed class ModelEvaluator
 {
     private readonly ModelLayout _layout;
+    private readonly KernelContext _context;
     private readonly double[] _shifted;
     private readonly double[] _product;
     private readonly double[] _zeros;
@@ -32,9 +34,10 @@ internal sealed class ModelEvaluator
     private readonly double[] _poissonGamma;
     private readonly double[] _poissonDerivative;
 
-    public ModelEvaluator(ModelLayout layout)
+    public ModelEvaluator(ModelLayout layout, KernelContext context)
     {
         _layout = layout;
+        _context = context;
         int entries = layout.EntryCount;
         _shifted = new double[entries];
         _product = new double[entries];
@@ -81,7 +84,7 @@ internal sealed class ModelEvaluator
             HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
             int offset = layout.HistoRowOffset[r];
             int length = layout.HistoRowLength[r];
-            HistoSysKernels.ApplyShift(_shifted.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), cp, cq);
+            HistoSysKernels.ApplyShift(_shifted.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), cp, cq, _context);
         }
 
         // Multiplicative stage. normsys factors multiply per-block products (one row sweep per parameter; they are
@@ -99,18 +102,10 @@ internal sealed class ModelEvaluator
                 int length = layout.NormRowLength[r];
                 Span<double> factor = _normValue.AsSpan(offset, length);
                 Span<double> derivative = _normDerivative.AsSpan(offset, length);
-                if (layout.NormSysCode == NormSysInterpolation.Code4)
-                {
-                    NormSysKernels.Code4Factors(factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
-                        a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
-                        a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length), pars[normParam[r]]);
-                }
-                else
-                {
-                    NormSysKernels.Code1Factors(factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length), pars[normParam[r]]);
-                }
-
-                NormSysKernels.MultiplyInto(_blockProduct.AsSpan(layout.NormRowBlock[r], length), factor);
+                NormSysKernels.Factors(_context, layout.NormSysCode, pars[normParam[r]], factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
+                    a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
+                    a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length));
+                NormSysKernels.MultiplyInto(_blockProduct.AsSpan(layout.NormRowBlock[r], length), factor, _context);
             }
 
             for (int block = 0; block < _blockProduct.Length; block++)
@@ -142,7 +137,7 @@ internal sealed class ModelEvaluator
             }
         }
 
-        LikelihoodKernels.Yields(_yields, _shifted, _product, _zeros);
+        LikelihoodKernels.Yields(_yields, _shifted, _product, _zeros, _context);
 
         // Samples of a bin are summed in sorted-sample order, as pyhf does.
         Array.Clear(_lambda);
@@ -158,13 +153,13 @@ internal sealed class ModelEvaluator
     {
         ComputeExpected(pars);
         ModelLayout layout = _layout;
-        double twiceNll = (2.0 * LikelihoodKernels.SumPoisson(_lambda, objective.MainData)) + objective.MainConstant;
+        double twiceNll = (2.0 * LikelihoodKernels.SumPoisson(_lambda, objective.MainData, _context)) + objective.MainConstant;
 
         Gather(pars, layout.GaussParam, _gaussTheta);
-        twiceNll += LikelihoodKernels.SumGaussian(_gaussTheta, objective.GaussAux, layout.GaussInverseSigma) + layout.GaussConstant;
+        twiceNll += LikelihoodKernels.SumGaussian(_gaussTheta, objective.GaussAux, layout.GaussInverseSigma, _context) + layout.GaussConstant;
 
         Gather(pars, layout.PoissonParam, _poissonGamma);
-        twiceNll += (2.0 * LikelihoodKernels.SumPoissonConstraint(_poissonGamma, layout.PoissonTau, objective.PoissonAux)) + objective.PoissonConstant;
+        twiceNll += (2.0 * LikelihoodKernels.SumPoissonConstraint(_poissonGamma, layout.PoissonTau, objective.PoissonAux, _context)) + objective.PoissonConstant;
 
         if (gradient.IsEmpty)
         {
@@ -185,10 +180,10 @@ internal sealed class ModelEvaluator
         ModelLayout layout = _layout;
         gradient.Clear();
 
-        LikelihoodKernels.PoissonWeights(_binWeight, _lambda, objective.MainData);
+        LikelihoodKernels.PoissonWeights(_binWeight, _lambda, objective.MainData, _context);
         Gather(_binWeight, layout.BinOfEntry, _entryWeight);
-        LikelihoodKernels.LogFactorWeights(_logWeight, _entryWeight, _yields);
-        LikelihoodKernels.ZeroFactorWeights(_zeroWeight, _entryWeight, _shifted, _product, _zeros);
+        LikelihoodKernels.LogFactorWeights(_logWeight, _entryWeight, _yields, _context);
+        LikelihoodKernels.ZeroFactorWeights(_zeroWeight, _entryWeight, _shifted, _product, _zeros, _context);
 
         // Block sums of the weights: normfactor, lumi and normsys act on whole (channel, sample) blocks.
         int[] blockStart = layout.BlockStart;
@@ -211,12 +206,12 @@ internal sealed class ModelEvaluator
         int[] histoParam = layout.HistoRowParam;
         if (histoParam.Length > 0)
         {
-            LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros);
+            LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
             for (int r = 0; r < histoParam.Length; r++)
             {
                 int offset = layout.HistoRowOffset[r];
                 int length = layout.HistoRowLength[r];
-                (double onP, double onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length));
+                (double onP, double onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), _context);
                 gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
             }
         }
@@ -226,7 +221,7 @@ internal sealed class ModelEvaluator
         {
             int offset = layout.NormRowOffset[r];
             int length = layout.NormRowLength[r];
-            gradient[normParam[r]] += NormSysKernels.SumLogDerivativeWeights(_normDerivative.AsSpan(offset, length), _normValue.AsSpan(offset, length), _blockLogWeight.AsSpan(layout.NormRowBlock[r], length));
+            gradient[normParam[r]] += NormSysKernels.SumLogDerivativeWeights(_normDerivative.AsSpan(offset, length), _normValue.AsSpan(offset, length), _blockLogWeight.AsSpan(layout.NormRowBlock[r], length), _context);
         }
 
         int[] factorBlock = layout.BlockFactorBlock;
@@ -247,9 +242,9 @@ internal sealed class ModelEvaluator
             gradient[entryParam[k]] += f != 0.0 ? _logWeight[e] / f : _zeroWeight[e];
         }
 
-        LikelihoodKernels.GaussianDerivatives(_gaussDerivative, _gaussTheta, objective.GaussAux, layout.GaussInverseSigma);
+        LikelihoodKernels.GaussianDerivatives(_gaussDerivative, _gaussTheta, objective.GaussAux, layout.GaussInverseSigma, _context);
         Scatter(_gaussDerivative, layout.GaussParam, gradient);
-        LikelihoodKernels.PoissonConstraintDerivatives(_poissonDerivative, _poissonGamma, layout.PoissonTau, objective.PoissonAux);
+        LikelihoodKernels.PoissonConstraintDerivatives(_poissonDerivative, _poissonGamma, layout.PoissonTau, objective.PoissonAux, _context);
         Scatter(_poissonDerivative, layout.PoissonParam, gradient);
     }
 

@@ -39,4 +39,11 @@ public sealed record ModelOptions
 
     /// <summary>The histosys interpolation; default <see cref="HistoSysInterpolation.Code4p"/>.</summary>
     public HistoSysInterpolation HistoSys { get; init; } = HistoSysInterpolation.Code4p;
+
+    /// <summary>
+    /// Execution settings of the generated kernels (e.g. a forced vector width); default
+    /// <see cref="NextStat.Kernels.KernelContext.SingleThreaded"/>: one evaluation is small, and fits parallelise
+    /// across evaluators instead. Results are bitwise identical for every width and thread count.
+    /// </summary>
+    public NextStat.Kernels.KernelContext Kernels { get; init; } = NextStat.Kernels.KernelContext.SingleThreaded;
 }

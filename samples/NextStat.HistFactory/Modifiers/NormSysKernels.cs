@@ -10,22 +10,19 @@ namespace NextStat.HistFactory.Modifiers;
 /// </summary>
 internal static partial class NormSysKernels
 {
-    /// <summary>pyhf code4: hi^α for α ≥ 1, lo^(−α) for α ≤ −1, 1 + Σ a_i α^i in between; and d/dα.</summary>
-    internal static (double Factor, double Derivative) Code4(double lnHi, double lnLo, double a1, double a2, double a3, double a4, double a5, double a6, double alpha)
-    {
-        double poly = 1.0 + (alpha * (a1 + (alpha * (a2 + (alpha * (a3 + (alpha * (a4 + (alpha * (a5 + (alpha * a6)))))))))));
-        double slope = a1 + (alpha * ((2.0 * a2) + (alpha * ((3.0 * a3) + (alpha * ((4.0 * a4) + (alpha * ((5.0 * a5) + (alpha * 6.0 * a6)))))))));
-        double up = KernelMath.Exp(alpha * lnHi);
-        double down = KernelMath.Exp(-alpha * lnLo);
-        return (alpha >= 1.0 ? up : (alpha <= -1.0 ? down : poly), alpha >= 1.0 ? lnHi * up : (alpha <= -1.0 ? -lnLo * down : slope));
-    }
+    /// <summary>pyhf code4 for |α| &lt; 1: 1 + Σ a_i α^i, and its derivative.</summary>
+    internal static (double Factor, double Derivative) Code4Polynomial(double a1, double a2, double a3, double a4, double a5, double a6, double alpha) =>
+        (1.0 + (alpha * (a1 + (alpha * (a2 + (alpha * (a3 + (alpha * (a4 + (alpha * (a5 + (alpha * a6))))))))))),
+         a1 + (alpha * ((2.0 * a2) + (alpha * ((3.0 * a3) + (alpha * ((4.0 * a4) + (alpha * ((5.0 * a5) + (alpha * 6.0 * a6))))))))));
 
-    /// <summary>pyhf code1: hi^α for α &gt; 0, lo^(−α) otherwise; and d/dα.</summary>
-    internal static (double Factor, double Derivative) Code1(double lnHi, double lnLo, double alpha)
+    /// <summary>
+    /// The exponential pieces of code4 and code1: base^e = exp(e·ln base) and its α-derivative sign·ln base·base^e,
+    /// with (e, sign) = (α, +1) for hi and (−α, −1) for lo.
+    /// </summary>
+    internal static (double Factor, double Derivative) Power(double lnBase, double exponent, double sign)
     {
-        double up = KernelMath.Exp(alpha * lnHi);
-        double down = KernelMath.Exp(-alpha * lnLo);
-        return (alpha > 0.0 ? up : down, alpha > 0.0 ? lnHi * up : -lnLo * down);
+        double factor = KernelMath.Exp(exponent * lnBase);
+        return (factor, sign * lnBase * factor);
     }
 
     /// <summary>Multiplies a block product by a factor.</summary>
@@ -64,13 +61,37 @@ internal static partial class NormSysKernels
         }
     }
 
-    [MapKernel(nameof(Code4))]
-    internal static partial void Code4Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
+    [MapKernel(nameof(Code4Polynomial))]
+    internal static partial void Code4Polynomials(Span<double> factor, Span<double> derivative,
         ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6, double alpha,
         KernelContext? context = null);
 
-    [MapKernel(nameof(Code1))]
-    internal static partial void Code1Factors(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo, double alpha, KernelContext? context = null);
+    [MapKernel(nameof(Power))]
+    internal static partial void Powers(Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnBase, double exponent, double sign, KernelContext? context = null);
+
+    /// <summary>
+    /// Factors and derivatives of one parameter's row. α is the same for the whole row, so the piece (polynomial,
+    /// hi power or lo power) is chosen once per row, with pyhf's boundaries: code4 uses hi^α from α ≥ 1 and lo^(−α)
+    /// from α ≤ −1, code1 uses hi^α for α &gt; 0.
+    /// </summary>
+    internal static void Factors(KernelContext context, NormSysInterpolation code, double alpha, Span<double> factor, Span<double> derivative, ReadOnlySpan<double> lnHi, ReadOnlySpan<double> lnLo,
+        ReadOnlySpan<double> a1, ReadOnlySpan<double> a2, ReadOnlySpan<double> a3, ReadOnlySpan<double> a4, ReadOnlySpan<double> a5, ReadOnlySpan<double> a6)
+    {
+        bool high = code == NormSysInterpolation.Code4 ? alpha >= 1.0 : alpha > 0.0;
+        bool low = code == NormSysInterpolation.Code4 ? alpha <= -1.0 : !high;
+        if (high)
+        {
+            Powers(factor, derivative, lnHi, alpha, 1.0, context);
+        }
+        else if (low)
+        {
+            Powers(factor, derivative, lnLo, -alpha, -1.0, context);
+        }
+        else
+        {
+            Code4Polynomials(factor, derivative, a1, a2, a3, a4, a5, a6, alpha, context);
+        }
+    }
 
     [UpdateKernel(nameof(Multiply))]
     internal static partial void MultiplyInto(Span<double> product, ReadOnlySpan<double> factor, KernelContext? context = null);
