@@ -83,25 +83,17 @@ public sealed partial class PackageConsumerTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The first C# block after "### Example" in README.kernels.md, or in README.md once folded in there.</summary>
+    /// <summary>The README's kernel example: the first C# block after "### Example", so the documented program is the tested one.</summary>
     private static string ReadmeExample(string repository)
     {
-        foreach (string name in new[] { "README.kernels.md", "README.md" })
+        string path = Path.Combine(repository, "README.md");
+        Match match = ExampleBlock().Match(File.ReadAllText(path).ReplaceLineEndings("\n"));
+        if (match.Success && match.Groups[1].Value.Contains("[SumKernel(", StringComparison.Ordinal))
         {
-            string path = Path.Combine(repository, name);
-            if (!File.Exists(path))
-            {
-                continue;
-            }
-
-            Match match = ExampleBlock().Match(File.ReadAllText(path).ReplaceLineEndings("\n"));
-            if (match.Success && match.Groups[1].Value.Contains("[SumKernel(", StringComparison.Ordinal))
-            {
-                return match.Groups[1].Value;
-            }
+            return match.Groups[1].Value;
         }
 
-        throw new FileNotFoundException("No kernel example (a csharp block after '### Example') in README.kernels.md or README.md");
+        throw new FileNotFoundException("README.md has no kernel example (a csharp block with [SumKernel( after '### Example')", path);
     }
 
     [GeneratedRegex(@"### Example\n.*?```csharp\n(.*?)```", RegexOptions.Singleline)]
