@@ -2,31 +2,64 @@ using OxyPlot;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
+using SkiaSharp;
 using NextStat.HistFactory.Inference;
 
 namespace NextStat.Cli;
 
-/// <summary>Scan and ranking (impact) plots with OxyPlot, exported as SVG by its pure managed exporter.</summary>
+/// <summary>
+/// Scan and ranking (impact) plots with OxyPlot: SVG by its pure managed exporter, PNG by its SkiaSharp renderer.
+/// </summary>
 internal static class Plotting
 {
-    /// <summary>Checks the --plot file name before any work is done, so a typo does not waste a long run.</summary>
+    /// <summary>Checks the --plot file name, and for PNG that the rasteriser can run, before any work is done, so a
+    /// typo or a machine without the native library does not waste a long run.</summary>
     public static void CheckPath(string? path)
     {
         if (path is null)
         {
             return;
         }
-        string extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension == ".png")
+        switch (Path.GetExtension(path).ToLowerInvariant())
         {
-            throw new CliException(ExitCodes.Usage,
-                $"--plot {path}: PNG output needs a native rasteriser this build does not ship; write .svg (any browser or `rsvg-convert -o plot.png plot.svg` turns it into PNG)");
-        }
-        if (extension != ".svg")
-        {
-            throw new CliException(ExitCodes.Usage, $"--plot {path}: the file name must end in .svg");
+            case ".svg":
+                return;
+            case ".png":
+                CheckRasteriser(path);
+                return;
+            default:
+                throw new CliException(ExitCodes.Usage, $"--plot {path}: the file name must end in .png or .svg");
         }
     }
+
+    /// <summary>
+    /// Loads SkiaSharp's native library and resolves the plots' font. The library ships with the program (on Linux a
+    /// build without system dependencies), but text needs a font file on the machine: that build finds fonts only in
+    /// the standard font folder, and with none it silently draws every label as nothing.
+    /// </summary>
+    private static void CheckRasteriser(string path)
+    {
+        int glyphs;
+        try
+        {
+            // The family OxyPlot's Skia renderer asks for; a machine without it gets Skia's fallback, as the render will.
+            using SKTypeface? face = SKTypeface.FromFamilyName(new PlotModel().DefaultFont);
+            glyphs = face?.GlyphCount ?? 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            string why = string.Join(' ', Innermost(e).Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            throw new CliException(ExitCodes.Failure,
+                $"--plot {path}: PNG output needs SkiaSharp's native library (libSkiaSharp), which could not be loaded: {why} Write .svg instead.", e);
+        }
+        if (glyphs == 0)
+        {
+            throw new CliException(ExitCodes.Failure,
+                $"--plot {path}: PNG output needs a TrueType font and none was found (install one, e.g. the DejaVu fonts, under /usr/share/fonts); write .svg instead");
+        }
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     /// <summary>Δtwice_nll against the POI.</summary>
     public static void Scan(ScanResult scan, string path)
@@ -61,8 +94,9 @@ internal static class Plotting
         }
         model.Axes.Add(names);
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = $"Δ{ranking.Poi}" });
-        var up = new BarSeries { Title = "θ̂ + σ̂", FillColor = OxyColors.SteelBlue, IsStacked = true, StackGroup = "impact" };
-        var down = new BarSeries { Title = "θ̂ − σ̂", FillColor = OxyColors.IndianRed, IsStacked = true, StackGroup = "impact" };
+        // Legends without combining accents (θ̂, σ̂): the PNG renderer draws text unshaped, which misplaces them.
+        var up = new BarSeries { Title = "θ at +1σ", FillColor = OxyColors.SteelBlue, IsStacked = true, StackGroup = "impact" };
+        var down = new BarSeries { Title = "θ at −1σ", FillColor = OxyColors.IndianRed, IsStacked = true, StackGroup = "impact" };
         foreach (RankingEntry entry in entries)
         {
             up.Items.Add(new BarItem(Finite(entry.PostfitUp)));
@@ -76,12 +110,25 @@ internal static class Plotting
 
     private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
+    /// <summary>Renders in memory first, so a failed render never leaves a truncated file behind.</summary>
     private static void Export(PlotModel model, string path, int width, int height)
     {
+        // Opaque white, not OxyPlot's transparent default: black text on a transparent plot vanishes in dark viewers.
+        model.Background = OxyColors.White;
+        using var image = new MemoryStream();
+        if (Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            // Twice the SVG's layout size in pixels at twice the DPI: the same layout, sharp on slides and screens.
+            // Text shaping is off: it needs HarfBuzz's native library, and these labels need no shaping.
+            new OxyPlot.SkiaSharp.PngExporter { Width = 2 * width, Height = 2 * height, Dpi = 2 * 96, UseTextShaping = false }.Export(model, image);
+        }
+        else
+        {
+            new SvgExporter { Width = width, Height = height }.Export(model, image);
+        }
         try
         {
-            using FileStream stream = File.Create(path);
-            new SvgExporter { Width = width, Height = height }.Export(model, stream);
+            File.WriteAllBytes(path, image.ToArray());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

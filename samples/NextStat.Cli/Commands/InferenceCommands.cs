@@ -17,7 +17,7 @@ internal static class InferenceCommands
         var points = new Option<int>("--points") { Description = "Number of POI values (equally spaced, ends included).", DefaultValueFactory = _ => 21 };
         var min = new Option<double?>("--min") { Description = "First POI value (default: max(lower bound, μ̂ − 3σ̂))." };
         var max = new Option<double?>("--max") { Description = "Last POI value (default: min(upper bound, μ̂ + 3σ̂))." };
-        var plot = new Option<string?>("--plot") { Description = "Also draw Δtwice_nll against the POI into this .svg file." };
+        var plot = new Option<string?>("--plot") { Description = "Also draw Δtwice_nll against the POI into this file: .png (image) or .svg (vector)." };
         var command = new Command("scan",
             "Profile-likelihood scan of the POI: fits with the POI fixed on a grid (warm-started, parallel, independent of " +
             "--threads). Prints the best fit and, per point, mu, twice_nll, delta_twice_nll, q_mu and q_mu_tilde.")
@@ -77,7 +77,7 @@ internal static class InferenceCommands
     public static Command RankingCommand(CliContext context)
     {
         var input = new ModelInput();
-        var plot = new Option<string?>("--plot") { Description = "Also draw the impact plot (top --top parameters) into this .svg file." };
+        var plot = new Option<string?>("--plot") { Description = "Also draw the impact plot (top --top parameters) into this file: .png (image) or .svg (vector)." };
         var top = new Option<int>("--top") { Description = "Parameters shown in the plot.", DefaultValueFactory = _ => 20 };
         var command = new Command("ranking",
             "Ranking (impacts) of the nuisance parameters on the POI: for each, fits with it fixed at θ̂ ± σ̂ (post-fit) and " +
