@@ -35,9 +35,10 @@ namespace NextStat.Kernels;
 /// Special values behave like <see cref="Math"/>: <c>Log(±0) = −∞</c>, <c>Log(x &lt; 0) = NaN</c>, <c>Log(+∞) = +∞</c>,
 /// <c>Log(NaN) = NaN</c>, subnormal arguments to the same accuracy; <c>Exp</c> overflows to +∞ above 709.78,
 /// underflows through the subnormals to 0 below −745.13, <c>Exp(−∞) = 0</c>, <c>Exp(NaN) = NaN</c>. A vector with
-/// any such lane (a subnormal, or |x| &gt; 708 for Exp) branches to a per-lane scalar path that is not inlined. A
-/// select-based variant without that call was measured slower inside the generated kernels' 4-way unrolled loops:
-/// with no call in the loop the JIT keeps every broadcast constant in a register across all four copies and spills.
+/// any such lane (a subnormal, or |x| &gt; 708 for Exp) branches to a per-lane scalar path that is not inlined. Inside
+/// a loop that call would make the JIT keep accumulators and inputs in memory, so the generated sum kernels use
+/// <c>LogUnchecked</c>/<c>ExpUnchecked</c> instead: the same core sequence without the branch, plus a range mask that
+/// tells the kernel to recompute a chunk with these checked overloads when any lane was special.
 /// Where Vector512 is not hardware-accelerated, the Vector512 overloads run two Vector256 halves (the JIT's
 /// emulation of 512-bit operations is several times slower); the lanes and bits are the same.
 /// </para>

@@ -56,11 +56,16 @@ internal static class ExpressionWriter
         return bytes / (type == ElementType.Float ? 4 : 8);
     }
 
-    public static string Write(ElementExpr expression, Width width, ElementType type)
+    /// <summary>
+    /// Writes <paramref name="expression"/> for <paramref name="width"/>. With <paramref name="rangeMask"/> (the name
+    /// of a vector local), ln and exp become KernelMath's unchecked forms, which clear that mask's lanes whose
+    /// argument needs the special-value path instead of branching to it.
+    /// </summary>
+    public static string Write(ElementExpr expression, Width width, ElementType type, string? rangeMask = null)
     {
         bool scalar = width == Width.Scalar;
         string v = scalar ? string.Empty : VectorClass(width);
-        string W(ElementExpr e) => Write(e, width, type);
+        string W(ElementExpr e) => Write(e, width, type, rangeMask);
 
         switch (expression)
         {
@@ -79,7 +84,7 @@ internal static class ExpressionWriter
                     ? $"({W(conditional.Condition)} ? {W(conditional.WhenTrue)} : {W(conditional.WhenFalse)})"
                     : $"{v}.ConditionalSelect({W(conditional.Condition)}, {W(conditional.WhenTrue)}, {W(conditional.WhenFalse)})";
             case CallExpr call:
-                return WriteCall(call, scalar, v, type, W);
+                return WriteCall(call, scalar, v, type, rangeMask, W);
             default:
                 throw new ArgumentOutOfRangeException(nameof(expression));
         }
@@ -129,14 +134,14 @@ internal static class ExpressionWriter
         };
     }
 
-    private static string WriteCall(CallExpr call, bool scalar, string v, ElementType type, Func<ElementExpr, string> w)
+    private static string WriteCall(CallExpr call, bool scalar, string v, ElementType type, string? rangeMask, Func<ElementExpr, string> w)
     {
         string args = string.Join(", ", call.Arguments.Select(w));
         string math = type == ElementType.Float ? "global::System.MathF" : "global::System.Math";
         return call.Function switch
         {
-            MathFunction.Log => $"{KernelMath}.Log({args})",
-            MathFunction.Exp => $"{KernelMath}.Exp({args})",
+            MathFunction.Log => rangeMask is null ? $"{KernelMath}.Log({args})" : $"{KernelMath}.LogUnchecked({args}, ref {rangeMask})",
+            MathFunction.Exp => rangeMask is null ? $"{KernelMath}.Exp({args})" : $"{KernelMath}.ExpUnchecked({args}, ref {rangeMask})",
             MathFunction.Sqrt => scalar ? $"{math}.Sqrt({args})" : $"{v}.Sqrt({args})",
             MathFunction.Abs => scalar ? $"{math}.Abs({args})" : $"{v}.Abs({args})",
             MathFunction.Min => scalar ? $"{math}.Min({args})" : $"{v}.Min({args})",

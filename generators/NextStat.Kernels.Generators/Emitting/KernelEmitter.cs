@@ -146,10 +146,15 @@ internal static class KernelEmitter
             w.Line($"public static int SumCount => {spec.OutputCount};");
         }
 
-        WriteElement(w, spec, Width.Scalar);
+        bool uncheckedPath = HasUncheckedPath(spec);
+        WriteElement(w, spec, Width.Scalar, uncheckedMath: false);
         foreach (Width width in s_vectorWidths)
         {
-            WriteElement(w, spec, width);
+            WriteElement(w, spec, width, uncheckedMath: false);
+            if (uncheckedPath)
+            {
+                WriteElement(w, spec, width, uncheckedMath: true);
+            }
         }
 
         if (spec.Kind == KernelKind.Sum)
@@ -157,7 +162,12 @@ internal static class KernelEmitter
             WriteAccumulateScalar(w, spec);
             foreach (Width width in s_vectorWidths)
             {
-                WriteAccumulate(w, spec, width);
+                if (uncheckedPath)
+                {
+                    WriteAccumulateUnchecked(w, spec, width);
+                }
+
+                WriteAccumulate(w, spec, width, uncheckedPath);
             }
         }
         else
@@ -172,20 +182,52 @@ internal static class KernelEmitter
         w.Close();
     }
 
-    /// <summary>The element function of one width: loads the element parameters it uses, then the lowered body.</summary>
-    private static void WriteElement(SourceWriter w, KernelSpec spec, Width width)
+    /// <summary>
+    /// Sum kernels of double elements that call ln or exp get a second vector loop without the special-value call
+    /// (see <see cref="WriteAccumulateUnchecked"/>); other kernels have no call in their loops and need none.
+    /// </summary>
+    private static bool HasUncheckedPath(KernelSpec spec)
+    {
+        if (spec.Kind != KernelKind.Sum || spec.ElementType != ElementType.Double)
+        {
+            return false;
+        }
+
+        HashSet<string> used = UsedNames(spec.Body);
+        return spec.Body.Results.Any(CallsLogOrExp)
+            || spec.Body.Locals.Any(l => used.Contains(l.Name) && CallsLogOrExp(l.Value));
+    }
+
+    private static bool CallsLogOrExp(ElementExpr expression) => expression switch
+    {
+        CallExpr call => call.Function is MathFunction.Log or MathFunction.Exp || call.Arguments.Any(CallsLogOrExp),
+        UnaryExpr unary => CallsLogOrExp(unary.Operand),
+        BinaryExpr binary => CallsLogOrExp(binary.Left) || CallsLogOrExp(binary.Right),
+        ConditionalExpr conditional =>
+            CallsLogOrExp(conditional.Condition) || CallsLogOrExp(conditional.WhenTrue) || CallsLogOrExp(conditional.WhenFalse),
+        _ => false,
+    };
+
+    /// <summary>
+    /// The element function of one width: loads the element parameters it uses, then the lowered body. The unchecked
+    /// form (<c>Element{width}Unchecked</c>) uses KernelMath's call-free ln and exp and clears lanes of
+    /// <c>__inRange</c> whose argument needs the special-value path.
+    /// </summary>
+    private static void WriteElement(SourceWriter w, KernelSpec spec, Width width, bool uncheckedMath)
     {
         string vt = ExpressionWriter.VectorType(width, spec.ElementType);
-        string suffix = ExpressionWriter.Suffix(width);
+        string suffix = ExpressionWriter.Suffix(width) + (uncheckedMath ? "Unchecked" : string.Empty);
         string structName = StructName(spec);
+        string? rangeMask = uncheckedMath ? "__inRange" : null;
+        string rangeParameter = uncheckedMath ? $", ref {vt} __inRange" : string.Empty;
         ElementBody body = spec.Body;
         HashSet<string> used = UsedNames(body);
 
         w.Line();
         w.Line(AggressiveInlining);
         w.Open(spec.OutputCount == 1
-            ? $"private static {vt} Element{suffix}(in {structName} __k, nint __i)"
-            : $"private static void Element{suffix}(in {structName} __k, nint __i, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out {vt} __r{k}"))})");
+            ? $"private static {vt} Element{suffix}(in {structName} __k, nint __i{rangeParameter})"
+            : $"private static void Element{suffix}(in {structName} __k, nint __i{rangeParameter}, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out {vt} __r{k}"))})");
 
         foreach (KernelParameter p in spec.Parameters.Where(p => p.ElementName is not null && used.Contains(p.ElementName)))
         {
@@ -201,18 +243,18 @@ internal static class KernelEmitter
 
         foreach (LocalDeclaration local in body.Locals.Where(l => used.Contains(l.Name)))
         {
-            w.Line($"var {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType)};");
+            w.Line($"var {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType, rangeMask)};");
         }
 
         if (spec.OutputCount == 1)
         {
-            w.Line($"return {ExpressionWriter.Write(body.Results[0], width, spec.ElementType)};");
+            w.Line($"return {ExpressionWriter.Write(body.Results[0], width, spec.ElementType, rangeMask)};");
         }
         else
         {
             for (int k = 0; k < spec.OutputCount; k++)
             {
-                w.Line($"__r{k} = {ExpressionWriter.Write(body.Results[k], width, spec.ElementType)};");
+                w.Line($"__r{k} = {ExpressionWriter.Write(body.Results[k], width, spec.ElementType, rangeMask)};");
             }
         }
 
@@ -269,12 +311,13 @@ internal static class KernelEmitter
     }
 
     /// <summary>The call of an element function, binding its results to <c>__r{k}{suffix}</c>.</summary>
-    private static string CallElement(KernelSpec spec, Width width, string index, string resultSuffix)
+    private static string CallElement(KernelSpec spec, Width width, string index, string resultSuffix, bool uncheckedMath = false)
     {
-        string suffix = ExpressionWriter.Suffix(width);
+        string suffix = ExpressionWriter.Suffix(width) + (uncheckedMath ? "Unchecked" : string.Empty);
+        string range = uncheckedMath ? ", ref __inRange" : string.Empty;
         return spec.OutputCount == 1
-            ? $"var __r0{resultSuffix} = Element{suffix}(in __k, {index});"
-            : $"Element{suffix}(in __k, {index}, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out var __r{k}{resultSuffix}"))});";
+            ? $"var __r0{resultSuffix} = Element{suffix}(in __k, {index}{range});"
+            : $"Element{suffix}(in __k, {index}{range}, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out var __r{k}{resultSuffix}"))});";
     }
 
     private static void WriteRunScalar(SourceWriter w, KernelSpec spec)
@@ -348,7 +391,76 @@ internal static class KernelEmitter
 
     private static string Offset(int block) => block == 0 ? string.Empty : (block * VirtualLanes).ToString(CultureInfo.InvariantCulture) + " + ";
 
-    private static void WriteAccumulate(SourceWriter w, KernelSpec spec, Width width)
+    /// <summary>
+    /// The hot loop of a sum kernel that calls ln or exp: plain (uncompensated) accumulation with the call-free
+    /// unchecked functions, the range masks of the whole chunk ANDed into <c>__inRange</c>. If every lane was in
+    /// range, the accumulators hold exactly what the checked loop would have produced; otherwise (or with
+    /// compensation) the chunk is recomputed by the checked loop, outside the hot loop so its call costs nothing here.
+    /// </summary>
+    private static void WriteAccumulateUnchecked(SourceWriter w, KernelSpec spec, Width width)
+    {
+        string t = ExpressionWriter.ElementKeyword(spec.ElementType);
+        string vt = ExpressionWriter.VectorType(width, spec.ElementType);
+        string v = ExpressionWriter.VectorClass(width);
+        string suffix = ExpressionWriter.Suffix(width);
+        int lanes = ExpressionWriter.Lanes(width, spec.ElementType);
+        int vectors = VirtualLanes / lanes;
+        int sums = spec.OutputCount;
+
+        w.Line();
+        w.Open($"public static void Accumulate{suffix}(in {StructName(spec)} __k, int __start, int __end, bool __compensated, global::System.Span<{t}> __lanes)");
+        w.Line("// Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so");
+        w.Line($"// that vector j of a block still adds to accumulator j % {vectors} (virtual lanes as on every width).");
+        w.Line("// If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.");
+        w.Open("if (!__compensated)");
+        w.Line("nint __i = __start;");
+        w.Line($"nint __blockEnd = __start + ((__end - __start) / {VirtualLanes} * {VirtualLanes});");
+        w.Line($"var __inRange = {vt}.AllBitsSet;");
+        for (int k = 0; k < sums; k++)
+        {
+            for (int b = 0; b < vectors; b++)
+            {
+                w.Line($"var __s{k}_{b} = {vt}.Zero;");
+            }
+        }
+
+        // One element vector per iteration, not one per accumulator: a single inlined copy of ln/exp keeps its
+        // constants and temporaries in registers. The accumulators rotate so that iteration j still adds to
+        // accumulator j % {vectors}; the block count is a multiple of {vectors}, so they end where they started.
+        w.Open($"for (; __i < __blockEnd; __i += {lanes})");
+        w.Line(CallElement(spec, width, "__i", string.Empty, uncheckedMath: true));
+        for (int k = 0; k < sums; k++)
+        {
+            w.Line($"var __t{k} = __s{k}_0 + __r{k};");
+            for (int b = 0; b < vectors - 1; b++)
+            {
+                w.Line($"__s{k}_{b} = __s{k}_{b + 1};");
+            }
+
+            w.Line($"__s{k}_{vectors - 1} = __t{k};");
+        }
+
+        w.Close();
+        w.Open($"if ({v}.EqualsAll({v}.AsUInt64(__inRange), {v}<ulong>.AllBitsSet))");
+        w.Line($"ref {t} __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);");
+        for (int k = 0; k < sums; k++)
+        {
+            for (int b = 0; b < vectors; b++)
+            {
+                w.Line($"{v}.StoreUnsafe(__s{k}_{b}, ref __lane0, {(k * VirtualLanes) + (b * lanes)}u);");
+            }
+        }
+
+        w.Line("AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);");
+        w.Line("return;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line($"Accumulate{suffix}Checked(in __k, __start, __end, __compensated, __lanes);");
+        w.Close();
+    }
+
+    private static void WriteAccumulate(SourceWriter w, KernelSpec spec, Width width, bool uncheckedPath)
     {
         string t = ExpressionWriter.ElementKeyword(spec.ElementType);
         string vt = ExpressionWriter.VectorType(width, spec.ElementType);
@@ -358,7 +470,16 @@ internal static class KernelEmitter
         int sums = spec.OutputCount;
 
         w.Line();
-        w.Open($"public static void Accumulate{ExpressionWriter.Suffix(width)}(in {StructName(spec)} __k, int __start, int __end, bool __compensated, global::System.Span<{t}> __lanes)");
+        if (uncheckedPath)
+        {
+            // Runs only for chunks with special values or with compensation: kept out of line so that the unchecked
+            // loop's method stays small and free of calls.
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        }
+
+        w.Open(uncheckedPath
+            ? $"private static void Accumulate{ExpressionWriter.Suffix(width)}Checked(in {StructName(spec)} __k, int __start, int __end, bool __compensated, global::System.Span<{t}> __lanes)"
+            : $"public static void Accumulate{ExpressionWriter.Suffix(width)}(in {StructName(spec)} __k, int __start, int __end, bool __compensated, global::System.Span<{t}> __lanes)");
         w.Line($"// Virtual lane j of the chunk is lane j % {lanes} of accumulator j / {lanes}: {VirtualLanes} lanes, as on every width.");
         w.Line("nint __i = __start;");
         w.Line($"nint __blockEnd = __start + ((__end - __start) / {VirtualLanes} * {VirtualLanes});");

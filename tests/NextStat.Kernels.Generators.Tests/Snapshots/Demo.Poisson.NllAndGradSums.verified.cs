@@ -56,6 +56,15 @@ partial class Poisson
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Element128Unchecked(in NllAndGradSumsKernel __k, nint __i, ref global::System.Runtime.Intrinsics.Vector128<double> __inRange, out global::System.Runtime.Intrinsics.Vector128<double> __r0, out global::System.Runtime.Intrinsics.Vector128<double> __r1)
+        {
+            var lambda = global::System.Runtime.Intrinsics.Vector128.Load(__k._lambda + __i);
+            var n = global::System.Runtime.Intrinsics.Vector128.Load(__k._n + __i);
+            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            __r1 = (global::System.Runtime.Intrinsics.Vector128.Create(1.0) - (n / lambda));
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Element256(in NllAndGradSumsKernel __k, nint __i, out global::System.Runtime.Intrinsics.Vector256<double> __r0, out global::System.Runtime.Intrinsics.Vector256<double> __r1)
         {
             var lambda = global::System.Runtime.Intrinsics.Vector256.Load(__k._lambda + __i);
@@ -65,11 +74,29 @@ partial class Poisson
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Element256Unchecked(in NllAndGradSumsKernel __k, nint __i, ref global::System.Runtime.Intrinsics.Vector256<double> __inRange, out global::System.Runtime.Intrinsics.Vector256<double> __r0, out global::System.Runtime.Intrinsics.Vector256<double> __r1)
+        {
+            var lambda = global::System.Runtime.Intrinsics.Vector256.Load(__k._lambda + __i);
+            var n = global::System.Runtime.Intrinsics.Vector256.Load(__k._n + __i);
+            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            __r1 = (global::System.Runtime.Intrinsics.Vector256.Create(1.0) - (n / lambda));
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Element512(in NllAndGradSumsKernel __k, nint __i, out global::System.Runtime.Intrinsics.Vector512<double> __r0, out global::System.Runtime.Intrinsics.Vector512<double> __r1)
         {
             var lambda = global::System.Runtime.Intrinsics.Vector512.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector512.Load(__k._n + __i);
             __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.Log(lambda)));
+            __r1 = (global::System.Runtime.Intrinsics.Vector512.Create(1.0) - (n / lambda));
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Element512Unchecked(in NllAndGradSumsKernel __k, nint __i, ref global::System.Runtime.Intrinsics.Vector512<double> __inRange, out global::System.Runtime.Intrinsics.Vector512<double> __r0, out global::System.Runtime.Intrinsics.Vector512<double> __r1)
+        {
+            var lambda = global::System.Runtime.Intrinsics.Vector512.Load(__k._lambda + __i);
+            var n = global::System.Runtime.Intrinsics.Vector512.Load(__k._n + __i);
+            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
             __r1 = (global::System.Runtime.Intrinsics.Vector512.Create(1.0) - (n / lambda));
         }
 
@@ -97,6 +124,82 @@ partial class Poisson
         }
 
         public static void Accumulate128(in NllAndGradSumsKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
+        {
+            // Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so
+            // that vector j of a block still adds to accumulator j % 8 (virtual lanes as on every width).
+            // If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.
+            if (!__compensated)
+            {
+                nint __i = __start;
+                nint __blockEnd = __start + ((__end - __start) / 16 * 16);
+                var __inRange = global::System.Runtime.Intrinsics.Vector128<double>.AllBitsSet;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                for (; __i < __blockEnd; __i += 2)
+                {
+                    Element128Unchecked(in __k, __i, ref __inRange, out var __r0, out var __r1);
+                    var __t0 = __s0_0 + __r0;
+                    __s0_0 = __s0_1;
+                    __s0_1 = __s0_2;
+                    __s0_2 = __s0_3;
+                    __s0_3 = __s0_4;
+                    __s0_4 = __s0_5;
+                    __s0_5 = __s0_6;
+                    __s0_6 = __s0_7;
+                    __s0_7 = __t0;
+                    var __t1 = __s1_0 + __r1;
+                    __s1_0 = __s1_1;
+                    __s1_1 = __s1_2;
+                    __s1_2 = __s1_3;
+                    __s1_3 = __s1_4;
+                    __s1_4 = __s1_5;
+                    __s1_5 = __s1_6;
+                    __s1_6 = __s1_7;
+                    __s1_7 = __t1;
+                }
+                if (global::System.Runtime.Intrinsics.Vector128.EqualsAll(global::System.Runtime.Intrinsics.Vector128.AsUInt64(__inRange), global::System.Runtime.Intrinsics.Vector128<ulong>.AllBitsSet))
+                {
+                    ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_0, ref __lane0, 0u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_1, ref __lane0, 2u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_2, ref __lane0, 4u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_3, ref __lane0, 6u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_4, ref __lane0, 8u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_5, ref __lane0, 10u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_6, ref __lane0, 12u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_7, ref __lane0, 14u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_0, ref __lane0, 16u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_1, ref __lane0, 18u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_2, ref __lane0, 20u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_3, ref __lane0, 22u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_4, ref __lane0, 24u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_5, ref __lane0, 26u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_6, ref __lane0, 28u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s1_7, ref __lane0, 30u);
+                    AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);
+                    return;
+                }
+            }
+
+            Accumulate128Checked(in __k, __start, __end, __compensated, __lanes);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Accumulate128Checked(in NllAndGradSumsKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
         {
             // Virtual lane j of the chunk is lane j % 2 of accumulator j / 2: 16 lanes, as on every width.
             nint __i = __start;
@@ -266,6 +369,58 @@ partial class Poisson
 
         public static void Accumulate256(in NllAndGradSumsKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
         {
+            // Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so
+            // that vector j of a block still adds to accumulator j % 4 (virtual lanes as on every width).
+            // If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.
+            if (!__compensated)
+            {
+                nint __i = __start;
+                nint __blockEnd = __start + ((__end - __start) / 16 * 16);
+                var __inRange = global::System.Runtime.Intrinsics.Vector256<double>.AllBitsSet;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; __i < __blockEnd; __i += 4)
+                {
+                    Element256Unchecked(in __k, __i, ref __inRange, out var __r0, out var __r1);
+                    var __t0 = __s0_0 + __r0;
+                    __s0_0 = __s0_1;
+                    __s0_1 = __s0_2;
+                    __s0_2 = __s0_3;
+                    __s0_3 = __t0;
+                    var __t1 = __s1_0 + __r1;
+                    __s1_0 = __s1_1;
+                    __s1_1 = __s1_2;
+                    __s1_2 = __s1_3;
+                    __s1_3 = __t1;
+                }
+                if (global::System.Runtime.Intrinsics.Vector256.EqualsAll(global::System.Runtime.Intrinsics.Vector256.AsUInt64(__inRange), global::System.Runtime.Intrinsics.Vector256<ulong>.AllBitsSet))
+                {
+                    ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_0, ref __lane0, 0u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_1, ref __lane0, 4u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_2, ref __lane0, 8u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_3, ref __lane0, 12u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s1_0, ref __lane0, 16u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s1_1, ref __lane0, 20u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s1_2, ref __lane0, 24u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s1_3, ref __lane0, 28u);
+                    AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);
+                    return;
+                }
+            }
+
+            Accumulate256Checked(in __k, __start, __end, __compensated, __lanes);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Accumulate256Checked(in NllAndGradSumsKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
+        {
             // Virtual lane j of the chunk is lane j % 4 of accumulator j / 4: 16 lanes, as on every width.
             nint __i = __start;
             nint __blockEnd = __start + ((__end - __start) / 16 * 16);
@@ -361,6 +516,46 @@ partial class Poisson
         }
 
         public static void Accumulate512(in NllAndGradSumsKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
+        {
+            // Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so
+            // that vector j of a block still adds to accumulator j % 2 (virtual lanes as on every width).
+            // If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.
+            if (!__compensated)
+            {
+                nint __i = __start;
+                nint __blockEnd = __start + ((__end - __start) / 16 * 16);
+                var __inRange = global::System.Runtime.Intrinsics.Vector512<double>.AllBitsSet;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                for (; __i < __blockEnd; __i += 8)
+                {
+                    Element512Unchecked(in __k, __i, ref __inRange, out var __r0, out var __r1);
+                    var __t0 = __s0_0 + __r0;
+                    __s0_0 = __s0_1;
+                    __s0_1 = __t0;
+                    var __t1 = __s1_0 + __r1;
+                    __s1_0 = __s1_1;
+                    __s1_1 = __t1;
+                }
+                if (global::System.Runtime.Intrinsics.Vector512.EqualsAll(global::System.Runtime.Intrinsics.Vector512.AsUInt64(__inRange), global::System.Runtime.Intrinsics.Vector512<ulong>.AllBitsSet))
+                {
+                    ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(__s0_0, ref __lane0, 0u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(__s0_1, ref __lane0, 8u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(__s1_0, ref __lane0, 16u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(__s1_1, ref __lane0, 24u);
+                    AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);
+                    return;
+                }
+            }
+
+            Accumulate512Checked(in __k, __start, __end, __compensated, __lanes);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Accumulate512Checked(in NllAndGradSumsKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
         {
             // Virtual lane j of the chunk is lane j % 8 of accumulator j / 8: 16 lanes, as on every width.
             nint __i = __start;

@@ -54,6 +54,14 @@ partial class Poisson
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector128<double> Element128Unchecked(in NllSumKernel __k, nint __i, ref global::System.Runtime.Intrinsics.Vector128<double> __inRange)
+        {
+            var lambda = global::System.Runtime.Intrinsics.Vector128.Load(__k._lambda + __i);
+            var n = global::System.Runtime.Intrinsics.Vector128.Load(__k._n + __i);
+            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector256<double> Element256(in NllSumKernel __k, nint __i)
         {
             var lambda = global::System.Runtime.Intrinsics.Vector256.Load(__k._lambda + __i);
@@ -62,11 +70,27 @@ partial class Poisson
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector256<double> Element256Unchecked(in NllSumKernel __k, nint __i, ref global::System.Runtime.Intrinsics.Vector256<double> __inRange)
+        {
+            var lambda = global::System.Runtime.Intrinsics.Vector256.Load(__k._lambda + __i);
+            var n = global::System.Runtime.Intrinsics.Vector256.Load(__k._n + __i);
+            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector512<double> Element512(in NllSumKernel __k, nint __i)
         {
             var lambda = global::System.Runtime.Intrinsics.Vector512.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector512.Load(__k._n + __i);
             return (lambda - (n * global::NextStat.Kernels.KernelMath.Log(lambda)));
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.Runtime.Intrinsics.Vector512<double> Element512Unchecked(in NllSumKernel __k, nint __i, ref global::System.Runtime.Intrinsics.Vector512<double> __inRange)
+        {
+            var lambda = global::System.Runtime.Intrinsics.Vector512.Load(__k._lambda + __i);
+            var n = global::System.Runtime.Intrinsics.Vector512.Load(__k._n + __i);
+            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
         }
 
         public static void AccumulateScalar(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes) =>
@@ -91,6 +115,57 @@ partial class Poisson
         }
 
         public static void Accumulate128(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
+        {
+            // Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so
+            // that vector j of a block still adds to accumulator j % 8 (virtual lanes as on every width).
+            // If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.
+            if (!__compensated)
+            {
+                nint __i = __start;
+                nint __blockEnd = __start + ((__end - __start) / 16 * 16);
+                var __inRange = global::System.Runtime.Intrinsics.Vector128<double>.AllBitsSet;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_4 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_5 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_6 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                for (; __i < __blockEnd; __i += 2)
+                {
+                    var __r0 = Element128Unchecked(in __k, __i, ref __inRange);
+                    var __t0 = __s0_0 + __r0;
+                    __s0_0 = __s0_1;
+                    __s0_1 = __s0_2;
+                    __s0_2 = __s0_3;
+                    __s0_3 = __s0_4;
+                    __s0_4 = __s0_5;
+                    __s0_5 = __s0_6;
+                    __s0_6 = __s0_7;
+                    __s0_7 = __t0;
+                }
+                if (global::System.Runtime.Intrinsics.Vector128.EqualsAll(global::System.Runtime.Intrinsics.Vector128.AsUInt64(__inRange), global::System.Runtime.Intrinsics.Vector128<ulong>.AllBitsSet))
+                {
+                    ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_0, ref __lane0, 0u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_1, ref __lane0, 2u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_2, ref __lane0, 4u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_3, ref __lane0, 6u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_4, ref __lane0, 8u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_5, ref __lane0, 10u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_6, ref __lane0, 12u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(__s0_7, ref __lane0, 14u);
+                    AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);
+                    return;
+                }
+            }
+
+            Accumulate128Checked(in __k, __start, __end, __compensated, __lanes);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Accumulate128Checked(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
         {
             // Virtual lane j of the chunk is lane j % 2 of accumulator j / 2: 16 lanes, as on every width.
             nint __i = __start;
@@ -196,6 +271,45 @@ partial class Poisson
 
         public static void Accumulate256(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
         {
+            // Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so
+            // that vector j of a block still adds to accumulator j % 4 (virtual lanes as on every width).
+            // If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.
+            if (!__compensated)
+            {
+                nint __i = __start;
+                nint __blockEnd = __start + ((__end - __start) / 16 * 16);
+                var __inRange = global::System.Runtime.Intrinsics.Vector256<double>.AllBitsSet;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                for (; __i < __blockEnd; __i += 4)
+                {
+                    var __r0 = Element256Unchecked(in __k, __i, ref __inRange);
+                    var __t0 = __s0_0 + __r0;
+                    __s0_0 = __s0_1;
+                    __s0_1 = __s0_2;
+                    __s0_2 = __s0_3;
+                    __s0_3 = __t0;
+                }
+                if (global::System.Runtime.Intrinsics.Vector256.EqualsAll(global::System.Runtime.Intrinsics.Vector256.AsUInt64(__inRange), global::System.Runtime.Intrinsics.Vector256<ulong>.AllBitsSet))
+                {
+                    ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_0, ref __lane0, 0u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_1, ref __lane0, 4u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_2, ref __lane0, 8u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(__s0_3, ref __lane0, 12u);
+                    AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);
+                    return;
+                }
+            }
+
+            Accumulate256Checked(in __k, __start, __end, __compensated, __lanes);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Accumulate256Checked(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
+        {
             // Virtual lane j of the chunk is lane j % 4 of accumulator j / 4: 16 lanes, as on every width.
             nint __i = __start;
             nint __blockEnd = __start + ((__end - __start) / 16 * 16);
@@ -259,6 +373,39 @@ partial class Poisson
         }
 
         public static void Accumulate512(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
+        {
+            // Hot path: ln/exp without their special-value call, one vector per iteration. Accumulators rotate so
+            // that vector j of a block still adds to accumulator j % 2 (virtual lanes as on every width).
+            // If any lane of the chunk needed the special-value path, the checked loop recomputes the chunk.
+            if (!__compensated)
+            {
+                nint __i = __start;
+                nint __blockEnd = __start + ((__end - __start) / 16 * 16);
+                var __inRange = global::System.Runtime.Intrinsics.Vector512<double>.AllBitsSet;
+                var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                for (; __i < __blockEnd; __i += 8)
+                {
+                    var __r0 = Element512Unchecked(in __k, __i, ref __inRange);
+                    var __t0 = __s0_0 + __r0;
+                    __s0_0 = __s0_1;
+                    __s0_1 = __t0;
+                }
+                if (global::System.Runtime.Intrinsics.Vector512.EqualsAll(global::System.Runtime.Intrinsics.Vector512.AsUInt64(__inRange), global::System.Runtime.Intrinsics.Vector512<ulong>.AllBitsSet))
+                {
+                    ref double __lane0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(__lanes);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(__s0_0, ref __lane0, 0u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(__s0_1, ref __lane0, 8u);
+                    AccumulateTail(in __k, __start, __i, __end, __compensated, __lanes);
+                    return;
+                }
+            }
+
+            Accumulate512Checked(in __k, __start, __end, __compensated, __lanes);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Accumulate512Checked(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes)
         {
             // Virtual lane j of the chunk is lane j % 8 of accumulator j / 8: 16 lanes, as on every width.
             nint __i = __start;
