@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NextStat.HistFactory;
 using NextStat.Kernels.Fitting;
@@ -49,11 +50,16 @@ public class TwiceNllBenchmarks
 
     /// <summary>
     /// BenchmarkDotNet's short job, run in process: building a separate benchmark executable can exceed
-    /// BenchmarkDotNet's build timeout on a busy machine, and the measured code is the same either way.
+    /// BenchmarkDotNet's build timeout on a busy machine, and the measured code is the same either way. Workspace
+    /// names are shown in full (the sbottom points differ only in their middle).
     /// </summary>
     private sealed class ShortInProcess : ManualConfig
     {
-        public ShortInProcess() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        public ShortInProcess()
+        {
+            AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+            SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
+        }
     }
 
     private static double[] RandomPoint(string recordPath)
