@@ -12,6 +12,13 @@ namespace NextStat.HistFactory;
 /// </summary>
 internal sealed class ModelEvaluator
 {
+    // Below these lengths the likelihood sums run as scalar loops over the kernels' element functions: a generated
+    // sum kernel's set-up (its deterministic 16-lane reduction) costs about as much as that many elements (with a log
+    // per element, or without). The loops are deterministic and do not depend on the kernel width; compensated
+    // summation, when the context asks for it, always goes through the kernels.
+    private const int ShortLogSum = 16;
+    private const int ShortSum = 128;
+
     private readonly ModelLayout _layout;
     private readonly KernelContext _context;
     private readonly double[] _shifted;
@@ -150,13 +157,56 @@ internal sealed class ModelEvaluator
     {
         ComputeExpected(pars);
         ModelLayout layout = _layout;
-        double twiceNll = (2.0 * LikelihoodKernels.SumPoisson(_lambda, objective.MainData, _context)) + objective.MainConstant;
+        bool shortSums = !_context.Compensated;
+        double[] observed = objective.MainData;
+        double poisson = 0.0;
+        if (shortSums && _lambda.Length < ShortLogSum)
+        {
+            for (int b = 0; b < _lambda.Length; b++)
+            {
+                poisson += LikelihoodKernels.PoissonTerm(_lambda[b], observed[b]);
+            }
+        }
+        else
+        {
+            poisson = LikelihoodKernels.SumPoisson(_lambda, observed, _context);
+        }
+
+        double twiceNll = (2.0 * poisson) + objective.MainConstant;
 
         Gather(pars, layout.GaussParam, _gaussTheta);
-        twiceNll += LikelihoodKernels.SumGaussian(_gaussTheta, objective.GaussAux, layout.GaussInverseSigma, _context) + layout.GaussConstant;
+        double[] gaussAux = objective.GaussAux;
+        double[] inverseSigma = layout.GaussInverseSigma;
+        double gauss;
+        if (shortSums && _gaussTheta.Length < ShortSum)
+        {
+            double even = 0.0, odd = 0.0;
+            int j = 0;
+            for (; j + 1 < _gaussTheta.Length; j += 2)
+            {
+                even += LikelihoodKernels.GaussianTerm(_gaussTheta[j], gaussAux[j], inverseSigma[j]);
+                odd += LikelihoodKernels.GaussianTerm(_gaussTheta[j + 1], gaussAux[j + 1], inverseSigma[j + 1]);
+            }
+
+            if (j < _gaussTheta.Length)
+            {
+                even += LikelihoodKernels.GaussianTerm(_gaussTheta[j], gaussAux[j], inverseSigma[j]);
+            }
+
+            gauss = even + odd;
+        }
+        else
+        {
+            gauss = LikelihoodKernels.SumGaussian(_gaussTheta, gaussAux, inverseSigma, _context);
+        }
+
+        twiceNll += gauss + layout.GaussConstant;
 
         Gather(pars, layout.PoissonParam, _poissonGamma);
-        twiceNll += (2.0 * LikelihoodKernels.SumPoissonConstraint(_poissonGamma, layout.PoissonTau, objective.PoissonAux, _context)) + objective.PoissonConstant;
+        if (_poissonGamma.Length > 0)
+        {
+            twiceNll += (2.0 * LikelihoodKernels.SumPoissonConstraint(_poissonGamma, layout.PoissonTau, objective.PoissonAux, _context)) + objective.PoissonConstant;
+        }
 
         if (gradient.IsEmpty)
         {
