@@ -456,7 +456,7 @@ public sealed class Minimizer
     /// d = −B·g over the parameters not held; returns the EDM estimate ½ gᵀB g. B is first reduced to the parameters
     /// not held (see <see cref="ReduceMetricToFreeParameters"/>), so its rows and columns of held ones are zero.
     /// </summary>
-    private double QuasiNewtonDirection()
+    private double QuasiNewtonDirection(bool afterReset = false)
     {
         ReduceMetricToFreeParameters();
         int m = _m;
@@ -476,7 +476,7 @@ public sealed class Minimizer
         }
 
         edm *= 0.5;
-        if (!(edm >= 0))
+        if (!(edm >= 0) && !afterReset)
         {
             // Rounding made the approximation indefinite: start again from the Hessian.
             if (!_hessianValid)
@@ -485,10 +485,11 @@ public sealed class Minimizer
             }
 
             SetInverseFromHessian();
-            return QuasiNewtonDirection();
+            return QuasiNewtonDirection(afterReset: true);
         }
 
-        return edm;
+        // A positive definite metric leaves only rounding at a vanishing gradient: a negative EDM is zero then.
+        return Math.Max(edm, 0.0);
     }
 
     /// <summary>
