@@ -72,7 +72,8 @@ public sealed record FitInput
     /// Optional covariance estimate (n×n, e.g. from the unconditional fit) that scales the first quasi-Newton steps of
     /// fits started near a known minimum (scan points, ranking and toy fits). Without it the minimizer spends one
     /// gradient per free parameter on a finite-difference Hessian at the start. It only changes how the minimum is
-    /// reached, not where.
+    /// reached, not where. A minimizer checks it once (positive definite over the free parameters) and trusts it
+    /// again while the same array comes back with the same or fewer free parameters: do not change its contents.
     /// </summary>
     public double[][]? StartCovariance { get; init; }
 

@@ -106,6 +106,11 @@ public sealed class Minimizer
     private double[] _fullHessian = [];
     private HessianWorker[] _workers = [];
 
+    // The last start covariance found positive definite, and over which parameters (the start covariance is not
+    // copied: FitInput asks callers not to change its arrays).
+    private double[][]? _checkedCovariance;
+    private bool[] _checkedFree = [];
+
     /// <summary>A minimizer with the given options (<see cref="FitOptions.Default"/> when null).</summary>
     public Minimizer(FitOptions? options = null)
     {
@@ -379,6 +384,12 @@ public sealed class Minimizer
         {
             _full = new double[n];
             _fullGradient = new double[n];
+        }
+
+        if (_checkedFree.Length != n)
+        {
+            _checkedCovariance = null;
+            _checkedFree = new bool[n];
         }
 
         if (_x.Length < m)
@@ -793,8 +804,6 @@ public sealed class Minimizer
 
         int m = _m;
         double scale = 1.0 / (2.0 * _options.ErrorDefinition);
-        Span<double> factor = _factor.AsSpan(0, m * m);
-        _reducedFactorCurrent = false;
         for (int a = 0; a < m; a++)
         {
             double[] row = covariance[_free[a]];
@@ -803,6 +812,7 @@ public sealed class Minimizer
                 return false;
             }
 
+            Span<double> target = _inverse.AsSpan(a * m, m);
             for (int b = 0; b < m; b++)
             {
                 double value = row[_free[b]] * scale;
@@ -811,18 +821,50 @@ public sealed class Minimizer
                     return false;
                 }
 
-                _inverse[(a * m) + b] = value;
-                factor[(a * m) + b] = value;
+                target[b] = value;
             }
         }
 
-        // Positive definiteness keeps −B·g a descent direction.
-        if (!DenseCholesky.Factor(factor, m))
+        // Positive definiteness keeps −B·g a descent direction. Every principal submatrix of a positive definite
+        // matrix is positive definite, so a covariance that passed for a set of free parameters needs no new check
+        // for the same or fewer (the toys, scan points and impacts of one study share one covariance).
+        if (!CoveredByCheckedCovariance(covariance))
+        {
+            Span<double> factor = _factor.AsSpan(0, m * m);
+            _inverse.AsSpan(0, m * m).CopyTo(factor);
+            _reducedFactorCurrent = false;
+            if (!DenseCholesky.Factor(factor, m))
+            {
+                return false;
+            }
+
+            _checkedCovariance = covariance;
+            Array.Clear(_checkedFree);
+            for (int a = 0; a < m; a++)
+            {
+                _checkedFree[_free[a]] = true;
+            }
+        }
+
+        MetricReset();
+        return true;
+    }
+
+    private bool CoveredByCheckedCovariance(double[][] covariance)
+    {
+        if (!ReferenceEquals(covariance, _checkedCovariance) || _checkedFree.Length != _n)
         {
             return false;
         }
 
-        MetricReset();
+        for (int a = 0; a < _m; a++)
+        {
+            if (!_checkedFree[_free[a]])
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
