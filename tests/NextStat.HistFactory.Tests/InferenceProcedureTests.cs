@@ -51,6 +51,20 @@ public class InferenceProcedureTests
     }
 
     [Fact]
+    public void RepeatedBestFitsReuseTheirScratchAndGiveTheSameBitsForAnyThreadCount()
+    {
+        (HistFactoryInferenceModel model, MleResult first) = InferenceParityTests.Fit("sbottom_regionB_1400_550_60");
+        foreach (int threads in new[] { 1, 2, 1 })
+        {
+            MleResult again = MaximumLikelihood.Fit(model, new InferenceOptions { Threads = threads });
+            Assert.Equal(first.Fit.Parameters, again.Fit.Parameters);
+            Assert.Equal(first.Fit.Uncertainties, again.Fit.Uncertainties);
+            Assert.Equal(first.Fit.Evaluations, again.Fit.Evaluations);
+            Assert.Equal(first.TwiceNll, again.TwiceNll);
+        }
+    }
+
+    [Fact]
     public void ScanDifferencesAreClosedFormAndThreadCountIndependent()
     {
         InferenceCountingModel model = SingleBin(65);
