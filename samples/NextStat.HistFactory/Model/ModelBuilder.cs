@@ -380,8 +380,6 @@ internal sealed class ModelBuilder
             }
         }
 
-        // Dense rows: a cell for every entry (block) between a parameter's first and last one; untouched cells stay
-        // zero, which is the identity of both sweeps.
         Rows histoRows = Rows.Lay(histoCells, c => c.Entry);
         var histoP = new double[histoRows.CellCount];
         var histoQ = new double[histoRows.CellCount];
@@ -389,7 +387,7 @@ internal sealed class ModelBuilder
         {
             foreach ((int entry, double p, double q) in histoCells[histoRows.Param[r]])
             {
-                int cell = histoRows.Offset[r] + entry - histoRows.First[r];
+                int cell = histoRows.CellOf(r, entry);
                 histoP[cell] = p;
                 histoQ[cell] = q;
             }
@@ -403,7 +401,7 @@ internal sealed class ModelBuilder
         {
             foreach ((int blockIndex, double hi, double lo, double[] a) in normCells[normRows.Param[r]])
             {
-                int cell = normRows.Offset[r] + blockIndex - normRows.First[r];
+                int cell = normRows.CellOf(r, blockIndex);
                 lnHi[cell] = hi;
                 lnLo[cell] = lo;
                 for (int power = 0; power < 6; power++)
@@ -448,16 +446,16 @@ internal sealed class ModelBuilder
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,
             HistoRowParam = histoRows.Param,
-            HistoRowEntry = histoRows.First,
-            HistoRowOffset = histoRows.Offset,
-            HistoRowLength = histoRows.Length,
+            HistoRowStart = histoRows.Start,
+            HistoRowDense = histoRows.Dense,
+            HistoCellEntry = histoRows.Position,
             HistoP = histoP,
             HistoQ = histoQ,
             NormSysCode = options.NormSys,
             NormRowParam = normRows.Param,
-            NormRowBlock = normRows.First,
-            NormRowOffset = normRows.Offset,
-            NormRowLength = normRows.Length,
+            NormRowStart = normRows.Start,
+            NormRowDense = normRows.Dense,
+            NormCellBlock = normRows.Position,
             NormLnHi = lnHi,
             NormLnLo = lnLo,
             NormCoefficients = coefficients,
@@ -499,28 +497,49 @@ internal sealed class ModelBuilder
         return list;
     }
 
-    /// <summary>Row bookkeeping: for each parameter, its first position, its cell offset and its length.</summary>
-    private sealed record Rows(int[] Param, int[] First, int[] Offset, int[] Length, int CellCount)
+    /// <summary>
+    /// Row bookkeeping: for each parameter its cells (Start[r] to Start[r + 1]) and their positions (entries or
+    /// blocks, ascending). A row is dense, one cell per position from its first to its last, when it spans at least
+    /// <see cref="DenseRowMinimum"/> positions and touches at least half of them; otherwise it holds only the
+    /// positions it touches.
+    /// </summary>
+    private sealed record Rows(int[] Param, int[] Start, bool[] Dense, int[] Position)
     {
+        /// <summary>
+        /// The span from which one generated-kernel call beats walking the cells with the scalar element function
+        /// (benchmarks/RESULTS.histfactory.md); shorter rows are dominated by the call's fixed cost.
+        /// </summary>
+        public const int DenseRowMinimum = 64;
+
+        public int CellCount => Position.Length;
+
         public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position)
         {
             var param = new List<int>();
-            var first = new List<int>();
-            var offset = new List<int>();
-            var length = new List<int>();
-            int count = 0;
+            var start = new List<int>();
+            var dense = new List<bool>();
+            var positions = new List<int>();
             foreach ((int parameter, List<T> list) in cells)
             {
-                int lo = list.Min(position);
-                int hi = list.Max(position);
+                int[] touched = [.. list.Select(position).Distinct().Order()];
+                int first = touched[0];
+                int span = touched[^1] - first + 1;
+                bool isDense = span >= DenseRowMinimum && 2 * touched.Length >= span;
                 param.Add(parameter);
-                first.Add(lo);
-                offset.Add(count);
-                length.Add(hi - lo + 1);
-                count += hi - lo + 1;
+                start.Add(positions.Count);
+                dense.Add(isDense);
+                positions.AddRange(isDense ? Enumerable.Range(first, span) : touched);
             }
 
-            return new Rows([.. param], [.. first], [.. offset], [.. length], count);
+            start.Add(positions.Count);
+            return new Rows([.. param], [.. start], [.. dense], [.. positions]);
+        }
+
+        /// <summary>The cell of row <paramref name="row"/> at <paramref name="at"/>.</summary>
+        public int CellOf(int row, int at)
+        {
+            int lo = Start[row];
+            return Array.BinarySearch(Position, lo, Start[row + 1] - lo, at);
         }
     }
 

@@ -26,13 +26,13 @@ internal sealed class ModelEvaluator
     private readonly double[] _blockZeroWeight;
     private readonly double[] _histoDp;
     private readonly double[] _histoDq;
-    private readonly double[] _normValue;
-    private readonly double[] _normDerivative;
     private readonly double[] _blockProduct;
+    private readonly double[] _blockZeros;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
     private readonly double[] _poissonDerivative;
+    private bool _anyZero;
 
     public ModelEvaluator(ModelLayout layout, KernelContext context)
     {
@@ -53,9 +53,8 @@ internal sealed class ModelEvaluator
         _blockZeroWeight = new double[layout.BlockCount];
         _histoDp = new double[layout.HistoRowParam.Length];
         _histoDq = new double[layout.HistoRowParam.Length];
-        _normValue = new double[layout.NormLnHi.Length];
-        _normDerivative = new double[layout.NormLnHi.Length];
         _blockProduct = new double[layout.BlockCount];
+        _blockZeros = new double[layout.BlockCount];
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -76,49 +75,37 @@ internal sealed class ModelEvaluator
             throw new ArgumentException($"expected {layout.ParameterCount} parameters, got {pars.Length}", nameof(pars));
         }
 
-        // Additive stage: nominal + Σ histosys shifts, one row sweep per parameter.
-        layout.Nominal.CopyTo(_shifted, 0);
-        int[] histoParam = layout.HistoRowParam;
-        for (int r = 0; r < histoParam.Length; r++)
-        {
-            HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
-            int offset = layout.HistoRowOffset[r];
-            int length = layout.HistoRowLength[r];
-            HistoSysKernels.ApplyShift(_shifted.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), cp, cq, _context);
-        }
+        ApplyHistoSys(pars);
+        MultiplyNormSys(pars);
 
-        // Multiplicative stage. normsys factors multiply per-block products (one row sweep per parameter; they are
-        // never exactly zero for positive hi and lo), which then scale the entries of each block.
-        Array.Fill(_product, 1.0);
-        Array.Clear(_zeros);
-        int[] normParam = layout.NormRowParam;
-        if (normParam.Length > 0)
-        {
-            Array.Fill(_blockProduct, 1.0);
-            double[][] a = layout.NormCoefficients;
-            for (int r = 0; r < normParam.Length; r++)
-            {
-                int offset = layout.NormRowOffset[r];
-                int length = layout.NormRowLength[r];
-                Span<double> factor = _normValue.AsSpan(offset, length);
-                Span<double> derivative = _normDerivative.AsSpan(offset, length);
-                NormSysKernels.Factors(_context, layout.NormSysCode, pars[normParam[r]], factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
-                    a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
-                    a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length));
-                NormSysKernels.MultiplyInto(_blockProduct.AsSpan(layout.NormRowBlock[r], length), factor, _context);
-            }
-
-            for (int block = 0; block < _blockProduct.Length; block++)
-            {
-                MultiplyBlock(block, _blockProduct[block]);
-            }
-        }
-
+        // Block factors: normsys product, then normfactor and lumi; exact zeros are counted, not multiplied.
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
+        Array.Clear(_blockZeros);
+        bool anyZero = false;
         for (int j = 0; j < factorBlock.Length; j++)
         {
-            MultiplyBlock(factorBlock[j], pars[factorParam[j]]);
+            double f = pars[factorParam[j]];
+            int b = factorBlock[j];
+            if (f == 0.0)
+            {
+                _blockZeros[b] += 1.0;
+                anyZero = true;
+            }
+            else
+            {
+                _blockProduct[b] *= f;
+            }
+        }
+
+        int[] blockStart = layout.BlockStart;
+        int[] blockLength = layout.BlockLength;
+        for (int b = 0; b < blockStart.Length; b++)
+        {
+            int start = blockStart[b];
+            int length = blockLength[b];
+            _product.AsSpan(start, length).Fill(_blockProduct[b]);
+            _zeros.AsSpan(start, length).Fill(_blockZeros[b]);
         }
 
         int[] entryParam = layout.EntryFactorParam;
@@ -130,6 +117,7 @@ internal sealed class ModelEvaluator
             if (f == 0.0)
             {
                 _zeros[e] += 1.0;
+                anyZero = true;
             }
             else
             {
@@ -137,6 +125,7 @@ internal sealed class ModelEvaluator
             }
         }
 
+        _anyZero = anyZero;
         LikelihoodKernels.Yields(_yields, _shifted, _product, _zeros, _context);
 
         // Samples of a bin are summed in sorted-sample order, as pyhf does.
@@ -183,7 +172,13 @@ internal sealed class ModelEvaluator
         LikelihoodKernels.PoissonWeights(_binWeight, _lambda, objective.MainData, _context);
         Gather(_binWeight, layout.BinOfEntry, _entryWeight);
         LikelihoodKernels.LogFactorWeights(_logWeight, _entryWeight, _yields, _context);
-        LikelihoodKernels.ZeroFactorWeights(_zeroWeight, _entryWeight, _shifted, _product, _zeros, _context);
+
+        // The zero-factor weights matter only for a factor that is exactly zero.
+        bool anyZero = _anyZero;
+        if (anyZero)
+        {
+            LikelihoodKernels.ZeroFactorWeights(_zeroWeight, _entryWeight, _shifted, _product, _zeros, _context);
+        }
 
         // Block sums of the weights: normfactor, lumi and normsys act on whole (channel, sample) blocks.
         int[] blockStart = layout.BlockStart;
@@ -191,38 +186,37 @@ internal sealed class ModelEvaluator
         for (int b = 0; b < blockStart.Length; b++)
         {
             double logSum = 0.0;
-            double zeroSum = 0.0;
             int end = blockStart[b] + blockLength[b];
             for (int e = blockStart[b]; e < end; e++)
             {
                 logSum += _logWeight[e];
-                zeroSum += _zeroWeight[e];
             }
 
             _blockLogWeight[b] = logSum;
-            _blockZeroWeight[b] = zeroSum;
         }
 
-        int[] histoParam = layout.HistoRowParam;
-        if (histoParam.Length > 0)
+        if (anyZero)
         {
-            LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
-            for (int r = 0; r < histoParam.Length; r++)
+            for (int b = 0; b < blockStart.Length; b++)
             {
-                int offset = layout.HistoRowOffset[r];
-                int length = layout.HistoRowLength[r];
-                (double onP, double onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), _context);
-                gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
+                double zeroSum = 0.0;
+                int end = blockStart[b] + blockLength[b];
+                for (int e = blockStart[b]; e < end; e++)
+                {
+                    zeroSum += _zeroWeight[e];
+                }
+
+                _blockZeroWeight[b] = zeroSum;
             }
         }
 
-        int[] normParam = layout.NormRowParam;
-        for (int r = 0; r < normParam.Length; r++)
+        if (layout.HistoRowParam.Length > 0)
         {
-            int offset = layout.NormRowOffset[r];
-            int length = layout.NormRowLength[r];
-            gradient[normParam[r]] += NormSysKernels.SumLogDerivativeWeights(_normDerivative.AsSpan(offset, length), _normValue.AsSpan(offset, length), _blockLogWeight.AsSpan(layout.NormRowBlock[r], length), _context);
+            LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
+            HistoSysGradient(gradient);
         }
+
+        NormSysGradient(pars, gradient);
 
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
@@ -248,23 +242,184 @@ internal sealed class ModelEvaluator
         Scatter(_poissonDerivative, layout.PoissonParam, gradient);
     }
 
-    private void MultiplyBlock(int block, double factor)
+    /// <summary>Additive stage: nominal + Σ histosys shifts, row by row in parameter order.</summary>
+    private void ApplyHistoSys(ReadOnlySpan<double> pars)
     {
-        int start = _layout.BlockStart[block];
-        int end = start + _layout.BlockLength[block];
-        if (factor == 0.0)
+        ModelLayout layout = _layout;
+        layout.Nominal.CopyTo(_shifted, 0);
+        int[] histoParam = layout.HistoRowParam;
+        int[] rowStart = layout.HistoRowStart;
+        int[] cellEntry = layout.HistoCellEntry;
+        double[] p = layout.HistoP;
+        double[] q = layout.HistoQ;
+        double[] shifted = _shifted;
+        for (int r = 0; r < histoParam.Length; r++)
         {
-            for (int e = start; e < end; e++)
+            HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            if (layout.HistoRowDense[r])
             {
-                _zeros[e] += 1.0;
+                int length = end - start;
+                HistoSysKernels.ApplyShift(shifted.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), cp, cq, _context);
+            }
+            else
+            {
+                for (int c = start; c < end; c++)
+                {
+                    int e = cellEntry[c];
+                    shifted[e] = HistoSysKernels.Shift(shifted[e], p[c], q[c], cp, cq);
+                }
             }
         }
-        else
+    }
+
+    /// <summary>normsys factors multiplied into the block products, row by row in parameter order.</summary>
+    private void MultiplyNormSys(ReadOnlySpan<double> pars)
+    {
+        ModelLayout layout = _layout;
+        double[] product = _blockProduct;
+        Array.Fill(product, 1.0);
+        int[] normParam = layout.NormRowParam;
+        int[] rowStart = layout.NormRowStart;
+        int[] cellBlock = layout.NormCellBlock;
+        double[] lnHi = layout.NormLnHi;
+        double[] lnLo = layout.NormLnLo;
+        double[][] a = layout.NormCoefficients;
+        double[] a1 = a[0], a2 = a[1], a3 = a[2], a4 = a[3], a5 = a[4], a6 = a[5];
+        for (int r = 0; r < normParam.Length; r++)
         {
-            for (int e = start; e < end; e++)
+            double alpha = pars[normParam[r]];
+            NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            if (layout.NormRowDense[r])
             {
-                _product[e] *= factor;
+                int length = end - start;
+                Span<double> blocks = product.AsSpan(cellBlock[start], length);
+                if (piece == NormSysKernels.Piece.Polynomial)
+                {
+                    NormSysKernels.MultiplyPolynomials(blocks, a1.AsSpan(start, length), a2.AsSpan(start, length), a3.AsSpan(start, length),
+                        a4.AsSpan(start, length), a5.AsSpan(start, length), a6.AsSpan(start, length), alpha, _context);
+                }
+                else
+                {
+                    (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (lnHi, alpha) : (lnLo, -alpha);
+                    NormSysKernels.MultiplyPowers(blocks, lnBase.AsSpan(start, length), exponent, _context);
+                }
             }
+            else if (piece == NormSysKernels.Piece.Polynomial)
+            {
+                for (int c = start; c < end; c++)
+                {
+                    int b = cellBlock[c];
+                    product[b] = NormSysKernels.MultiplyPolynomial(product[b], a1[c], a2[c], a3[c], a4[c], a5[c], a6[c], alpha);
+                }
+            }
+            else
+            {
+                (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (lnHi, alpha) : (lnLo, -alpha);
+                for (int c = start; c < end; c++)
+                {
+                    int b = cellBlock[c];
+                    product[b] = NormSysKernels.MultiplyPower(product[b], lnBase[c], exponent);
+                }
+            }
+        }
+    }
+
+    /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row.</summary>
+    private void HistoSysGradient(Span<double> gradient)
+    {
+        ModelLayout layout = _layout;
+        int[] histoParam = layout.HistoRowParam;
+        int[] rowStart = layout.HistoRowStart;
+        int[] cellEntry = layout.HistoCellEntry;
+        double[] p = layout.HistoP;
+        double[] q = layout.HistoQ;
+        double[] weight = _shiftWeight;
+        for (int r = 0; r < histoParam.Length; r++)
+        {
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            double onP;
+            double onQ;
+            if (layout.HistoRowDense[r])
+            {
+                int length = end - start;
+                (onP, onQ) = HistoSysKernels.ProjectionSums(weight.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), _context);
+            }
+            else
+            {
+                onP = 0.0;
+                onQ = 0.0;
+                for (int c = start; c < end; c++)
+                {
+                    (double cellP, double cellQ) = HistoSysKernels.Projections(weight[cellEntry[c]], p[c], q[c]);
+                    onP += cellP;
+                    onQ += cellQ;
+                }
+            }
+
+            gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
+        }
+    }
+
+    /// <summary>d/dα of each normsys row: Σ over its blocks of (df/dα)/f times the block's weight.</summary>
+    private void NormSysGradient(ReadOnlySpan<double> pars, Span<double> gradient)
+    {
+        ModelLayout layout = _layout;
+        int[] normParam = layout.NormRowParam;
+        int[] rowStart = layout.NormRowStart;
+        int[] cellBlock = layout.NormCellBlock;
+        double[] lnHi = layout.NormLnHi;
+        double[] lnLo = layout.NormLnLo;
+        double[][] a = layout.NormCoefficients;
+        double[] a1 = a[0], a2 = a[1], a3 = a[2], a4 = a[3], a5 = a[4], a6 = a[5];
+        double[] weight = _blockLogWeight;
+        for (int r = 0; r < normParam.Length; r++)
+        {
+            double alpha = pars[normParam[r]];
+            NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            double sum;
+            if (layout.NormRowDense[r])
+            {
+                int length = end - start;
+                ReadOnlySpan<double> blocks = weight.AsSpan(cellBlock[start], length);
+                if (piece == NormSysKernels.Piece.Polynomial)
+                {
+                    sum = NormSysKernels.SumPolynomialLogDerivativeWeights(a1.AsSpan(start, length), a2.AsSpan(start, length), a3.AsSpan(start, length),
+                        a4.AsSpan(start, length), a5.AsSpan(start, length), a6.AsSpan(start, length), alpha, blocks, _context);
+                }
+                else
+                {
+                    sum = NormSysKernels.SumPowerLogDerivativeWeights((piece == NormSysKernels.Piece.High ? lnHi : lnLo).AsSpan(start, length), blocks, _context);
+                }
+            }
+            else
+            {
+                sum = 0.0;
+                if (piece == NormSysKernels.Piece.Polynomial)
+                {
+                    for (int c = start; c < end; c++)
+                    {
+                        sum += NormSysKernels.PolynomialLogDerivativeWeight(a1[c], a2[c], a3[c], a4[c], a5[c], a6[c], alpha, weight[cellBlock[c]]);
+                    }
+                }
+                else
+                {
+                    double[] lnBase = piece == NormSysKernels.Piece.High ? lnHi : lnLo;
+                    for (int c = start; c < end; c++)
+                    {
+                        sum += NormSysKernels.PowerLogDerivativeWeight(lnBase[c], weight[cellBlock[c]]);
+                    }
+                }
+            }
+
+            // The lo piece is lo^(−α): its (df/dα)/f is −ln lo.
+            gradient[normParam[r]] += piece == NormSysKernels.Piece.Low ? -sum : sum;
         }
     }
 
