@@ -380,7 +380,8 @@ internal sealed class ModelBuilder
             }
         }
 
-        Rows histoRows = Rows.Lay(histoCells, c => c.Entry);
+        // Per-cell costs (ns) of the shift sweep: vectorised over a span, or scalar over the touched entries.
+        Rows histoRows = Rows.Lay(histoCells, c => c.Entry, denseCellCost: 0.45, sparseCellCost: 1.2);
         var histoP = new double[histoRows.CellCount];
         var histoQ = new double[histoRows.CellCount];
         for (int r = 0; r < histoRows.Param.Length; r++)
@@ -393,7 +394,8 @@ internal sealed class ModelBuilder
             }
         }
 
-        Rows normRows = Rows.Lay(normCells, c => c.Block);
+        // The polynomial sweep reads six coefficients per cell, hence the higher costs.
+        Rows normRows = Rows.Lay(normCells, c => c.Block, denseCellCost: 1.3, sparseCellCost: 2.7);
         var lnHi = new double[normRows.CellCount];
         var lnLo = new double[normRows.CellCount];
         double[][] coefficients = [.. Enumerable.Range(0, 6).Select(_ => new double[normRows.CellCount])];
@@ -448,6 +450,7 @@ internal sealed class ModelBuilder
             HistoRowParam = histoRows.Param,
             HistoRowStart = histoRows.Start,
             HistoRowDense = histoRows.Dense,
+            HistoRowSumDense = histoRows.SumDense,
             HistoCellEntry = histoRows.Position,
             HistoP = histoP,
             HistoQ = histoQ,
@@ -499,40 +502,51 @@ internal sealed class ModelBuilder
 
     /// <summary>
     /// Row bookkeeping: for each parameter its cells (Start[r] to Start[r + 1]) and their positions (entries or
-    /// blocks, ascending). A row is dense, one cell per position from its first to its last, when it spans at least
-    /// <see cref="DenseRowMinimum"/> positions and touches at least half of them; otherwise it holds only the
-    /// positions it touches.
+    /// blocks, ascending). A row is dense, one cell per position from its first to its last, when one update-kernel
+    /// call over that span is cheaper than walking only the touched cells with the scalar element function; otherwise
+    /// it holds only the positions it touches. The gradient of a dense row goes through a sum kernel only when that
+    /// is cheaper than walking the row's cells (SumDense): a sum kernel's set-up (its deterministic lane reduction)
+    /// costs several times an update kernel's.
     /// </summary>
-    private sealed record Rows(int[] Param, int[] Start, bool[] Dense, int[] Position)
+    private sealed record Rows(int[] Param, int[] Start, bool[] Dense, bool[] SumDense, int[] Position)
     {
         /// <summary>
-        /// The span from which one generated-kernel call beats walking the cells with the scalar element function
-        /// (benchmarks/RESULTS.histfactory.md); shorter rows are dominated by the call's fixed cost.
+        /// The fixed cost of a generated update-kernel call, in the unit of the per-cell costs passed to
+        /// <see cref="Lay"/> (nanoseconds, measured on AVX2; only the ratios matter).
         /// </summary>
-        public const int DenseRowMinimum = 64;
+        private const double UpdateCallCost = 9.0;
+
+        /// <summary>The fixed cost of a generated sum-kernel call, in the same unit.</summary>
+        private const double SumCallCost = 70.0;
 
         public int CellCount => Position.Length;
 
-        public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position)
+        /// <summary>
+        /// Lays out the rows; <paramref name="denseCellCost"/> is the cost of a cell inside a kernel call,
+        /// <paramref name="sparseCellCost"/> that of a touched cell walked one at a time.
+        /// </summary>
+        public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position, double denseCellCost, double sparseCellCost)
         {
             var param = new List<int>();
             var start = new List<int>();
             var dense = new List<bool>();
+            var sumDense = new List<bool>();
             var positions = new List<int>();
             foreach ((int parameter, List<T> list) in cells)
             {
                 int[] touched = [.. list.Select(position).Distinct().Order()];
                 int first = touched[0];
                 int span = touched[^1] - first + 1;
-                bool isDense = span >= DenseRowMinimum && 2 * touched.Length >= span;
+                bool isDense = UpdateCallCost + (denseCellCost * span) < sparseCellCost * touched.Length;
                 param.Add(parameter);
                 start.Add(positions.Count);
                 dense.Add(isDense);
+                sumDense.Add(isDense && SumCallCost + (denseCellCost * span) < sparseCellCost * span);
                 positions.AddRange(isDense ? Enumerable.Range(first, span) : touched);
             }
 
             start.Add(positions.Count);
-            return new Rows([.. param], [.. start], [.. dense], [.. positions]);
+            return new Rows([.. param], [.. start], [.. dense], [.. sumDense], [.. positions]);
         }
 
         /// <summary>The cell of row <paramref name="row"/> at <paramref name="at"/>.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NextStat.Kernels;
 using NextStat.HistFactory.Modifiers;
 
@@ -28,6 +30,9 @@ internal sealed class ModelEvaluator
     private readonly double[] _histoDq;
     private readonly double[] _blockProduct;
     private readonly double[] _blockZeros;
+    private readonly double[] _normAlpha;
+    private readonly double[] _normWeight;
+    private readonly double[] _normRatio;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
@@ -55,6 +60,9 @@ internal sealed class ModelEvaluator
         _histoDq = new double[layout.HistoRowParam.Length];
         _blockProduct = new double[layout.BlockCount];
         _blockZeros = new double[layout.BlockCount];
+        _normAlpha = new double[layout.NormCellBlock.Length];
+        _normWeight = new double[layout.NormCellBlock.Length];
+        _normRatio = new double[layout.NormCellBlock.Length];
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -242,6 +250,9 @@ internal sealed class ModelEvaluator
         Scatter(_poissonDerivative, layout.PoissonParam, gradient);
     }
 
+    // The sparse-row loops below index through MemoryMarshal/Unsafe: their cell positions come from the layout, which
+    // the builder made in range, and bounds checks on every indirect access cost as much as the arithmetic.
+
     /// <summary>Additive stage: nominal + Σ histosys shifts, row by row in parameter order.</summary>
     private void ApplyHistoSys(ReadOnlySpan<double> pars)
     {
@@ -252,7 +263,10 @@ internal sealed class ModelEvaluator
         int[] cellEntry = layout.HistoCellEntry;
         double[] p = layout.HistoP;
         double[] q = layout.HistoQ;
-        double[] shifted = _shifted;
+        ref double shifted = ref MemoryMarshal.GetArrayDataReference(_shifted);
+        ref int entryOf = ref MemoryMarshal.GetArrayDataReference(cellEntry);
+        ref double pOf = ref MemoryMarshal.GetArrayDataReference(p);
+        ref double qOf = ref MemoryMarshal.GetArrayDataReference(q);
         for (int r = 0; r < histoParam.Length; r++)
         {
             HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
@@ -261,14 +275,14 @@ internal sealed class ModelEvaluator
             if (layout.HistoRowDense[r])
             {
                 int length = end - start;
-                HistoSysKernels.ApplyShift(shifted.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), cp, cq, _context);
+                HistoSysKernels.ApplyShift(_shifted.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), cp, cq, _context);
             }
             else
             {
                 for (int c = start; c < end; c++)
                 {
-                    int e = cellEntry[c];
-                    shifted[e] = HistoSysKernels.Shift(shifted[e], p[c], q[c], cp, cq);
+                    ref double x = ref Unsafe.Add(ref shifted, Unsafe.Add(ref entryOf, c));
+                    x = HistoSysKernels.Shift(x, Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c), cp, cq);
                 }
             }
         }
@@ -278,52 +292,56 @@ internal sealed class ModelEvaluator
     private void MultiplyNormSys(ReadOnlySpan<double> pars)
     {
         ModelLayout layout = _layout;
-        double[] product = _blockProduct;
-        Array.Fill(product, 1.0);
+        Array.Fill(_blockProduct, 1.0);
         int[] normParam = layout.NormRowParam;
         int[] rowStart = layout.NormRowStart;
         int[] cellBlock = layout.NormCellBlock;
-        double[] lnHi = layout.NormLnHi;
-        double[] lnLo = layout.NormLnLo;
         double[][] a = layout.NormCoefficients;
-        double[] a1 = a[0], a2 = a[1], a3 = a[2], a4 = a[3], a5 = a[4], a6 = a[5];
+        ref double product = ref MemoryMarshal.GetArrayDataReference(_blockProduct);
+        ref int blockOf = ref MemoryMarshal.GetArrayDataReference(cellBlock);
         for (int r = 0; r < normParam.Length; r++)
         {
             double alpha = pars[normParam[r]];
             NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
             int start = rowStart[r];
             int end = rowStart[r + 1];
+            int length = end - start;
+            if (piece == NormSysKernels.Piece.Polynomial)
+            {
+                if (layout.NormRowDense[r])
+                {
+                    NormSysKernels.MultiplyPolynomials(_blockProduct.AsSpan(cellBlock[start], length), a[0].AsSpan(start, length), a[1].AsSpan(start, length),
+                        a[2].AsSpan(start, length), a[3].AsSpan(start, length), a[4].AsSpan(start, length), a[5].AsSpan(start, length), alpha, _context);
+                    continue;
+                }
+
+                ref double a1 = ref MemoryMarshal.GetArrayDataReference(a[0]);
+                ref double a2 = ref MemoryMarshal.GetArrayDataReference(a[1]);
+                ref double a3 = ref MemoryMarshal.GetArrayDataReference(a[2]);
+                ref double a4 = ref MemoryMarshal.GetArrayDataReference(a[3]);
+                ref double a5 = ref MemoryMarshal.GetArrayDataReference(a[4]);
+                ref double a6 = ref MemoryMarshal.GetArrayDataReference(a[5]);
+                for (int c = start; c < end; c++)
+                {
+                    ref double x = ref Unsafe.Add(ref product, Unsafe.Add(ref blockOf, c));
+                    x = NormSysKernels.MultiplyPolynomial(x, Unsafe.Add(ref a1, c), Unsafe.Add(ref a2, c), Unsafe.Add(ref a3, c), Unsafe.Add(ref a4, c), Unsafe.Add(ref a5, c), Unsafe.Add(ref a6, c), alpha);
+                }
+
+                continue;
+            }
+
+            (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (layout.NormLnHi, alpha) : (layout.NormLnLo, -alpha);
             if (layout.NormRowDense[r])
             {
-                int length = end - start;
-                Span<double> blocks = product.AsSpan(cellBlock[start], length);
-                if (piece == NormSysKernels.Piece.Polynomial)
-                {
-                    NormSysKernels.MultiplyPolynomials(blocks, a1.AsSpan(start, length), a2.AsSpan(start, length), a3.AsSpan(start, length),
-                        a4.AsSpan(start, length), a5.AsSpan(start, length), a6.AsSpan(start, length), alpha, _context);
-                }
-                else
-                {
-                    (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (lnHi, alpha) : (lnLo, -alpha);
-                    NormSysKernels.MultiplyPowers(blocks, lnBase.AsSpan(start, length), exponent, _context);
-                }
+                NormSysKernels.MultiplyPowers(_blockProduct.AsSpan(cellBlock[start], length), lnBase.AsSpan(start, length), exponent, _context);
+                continue;
             }
-            else if (piece == NormSysKernels.Piece.Polynomial)
+
+            ref double ln = ref MemoryMarshal.GetArrayDataReference(lnBase);
+            for (int c = start; c < end; c++)
             {
-                for (int c = start; c < end; c++)
-                {
-                    int b = cellBlock[c];
-                    product[b] = NormSysKernels.MultiplyPolynomial(product[b], a1[c], a2[c], a3[c], a4[c], a5[c], a6[c], alpha);
-                }
-            }
-            else
-            {
-                (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (lnHi, alpha) : (lnLo, -alpha);
-                for (int c = start; c < end; c++)
-                {
-                    int b = cellBlock[c];
-                    product[b] = NormSysKernels.MultiplyPower(product[b], lnBase[c], exponent);
-                }
+                ref double x = ref Unsafe.Add(ref product, Unsafe.Add(ref blockOf, c));
+                x = NormSysKernels.MultiplyPower(x, Unsafe.Add(ref ln, c), exponent);
             }
         }
     }
@@ -337,90 +355,130 @@ internal sealed class ModelEvaluator
         int[] cellEntry = layout.HistoCellEntry;
         double[] p = layout.HistoP;
         double[] q = layout.HistoQ;
-        double[] weight = _shiftWeight;
+        ref double weight = ref MemoryMarshal.GetArrayDataReference(_shiftWeight);
+        ref int entryOf = ref MemoryMarshal.GetArrayDataReference(cellEntry);
+        ref double pOf = ref MemoryMarshal.GetArrayDataReference(p);
+        ref double qOf = ref MemoryMarshal.GetArrayDataReference(q);
         for (int r = 0; r < histoParam.Length; r++)
         {
             int start = rowStart[r];
             int end = rowStart[r + 1];
             double onP;
             double onQ;
-            if (layout.HistoRowDense[r])
+            if (layout.HistoRowSumDense[r])
             {
                 int length = end - start;
-                (onP, onQ) = HistoSysKernels.ProjectionSums(weight.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), _context);
+                (onP, onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), _context);
             }
             else
             {
-                onP = 0.0;
-                onQ = 0.0;
-                for (int c = start; c < end; c++)
+                // Two pairs of running sums (even and odd cells), so that consecutive cells do not wait on each
+                // other's addition.
+                double evenP = 0.0, evenQ = 0.0, oddP = 0.0, oddQ = 0.0;
+                int c = start;
+                for (; c + 1 < end; c += 2)
                 {
-                    (double cellP, double cellQ) = HistoSysKernels.Projections(weight[cellEntry[c]], p[c], q[c]);
-                    onP += cellP;
-                    onQ += cellQ;
+                    (double p0, double q0) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c)), Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c));
+                    (double p1, double q1) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c + 1)), Unsafe.Add(ref pOf, c + 1), Unsafe.Add(ref qOf, c + 1));
+                    evenP += p0;
+                    evenQ += q0;
+                    oddP += p1;
+                    oddQ += q1;
                 }
+
+                if (c < end)
+                {
+                    (double p0, double q0) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c)), Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c));
+                    evenP += p0;
+                    evenQ += q0;
+                }
+
+                onP = evenP + oddP;
+                onQ = evenQ + oddQ;
             }
 
             gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
         }
     }
 
-    /// <summary>d/dα of each normsys row: Σ over its blocks of (df/dα)/f times the block's weight.</summary>
+    /// <summary>
+    /// d/dα of each normsys row: Σ over its cells of (df/dα)/f times the block's weight. The polynomial cells of all
+    /// rows go through one map kernel (each cell carries its row's α and its block's weight), then each row sums its
+    /// contiguous cells; an exponential row's (df/dα)/f is ±ln base, which needs no kernel.
+    /// </summary>
     private void NormSysGradient(ReadOnlySpan<double> pars, Span<double> gradient)
     {
         ModelLayout layout = _layout;
         int[] normParam = layout.NormRowParam;
+        if (normParam.Length == 0)
+        {
+            return;
+        }
+
         int[] rowStart = layout.NormRowStart;
-        int[] cellBlock = layout.NormCellBlock;
-        double[] lnHi = layout.NormLnHi;
-        double[] lnLo = layout.NormLnLo;
         double[][] a = layout.NormCoefficients;
-        double[] a1 = a[0], a2 = a[1], a3 = a[2], a4 = a[3], a5 = a[4], a6 = a[5];
-        double[] weight = _blockLogWeight;
+        Gather(_blockLogWeight, layout.NormCellBlock, _normWeight);
+        for (int r = 0; r < normParam.Length; r++)
+        {
+            _normAlpha.AsSpan(rowStart[r], rowStart[r + 1] - rowStart[r]).Fill(pars[normParam[r]]);
+        }
+
+        NormSysKernels.PolynomialLogDerivativeWeights(_normRatio, a[0], a[1], a[2], a[3], a[4], a[5], _normAlpha, _normWeight, _context);
+        ref double ratio = ref MemoryMarshal.GetArrayDataReference(_normRatio);
+        ref double weight = ref MemoryMarshal.GetArrayDataReference(_normWeight);
         for (int r = 0; r < normParam.Length; r++)
         {
             double alpha = pars[normParam[r]];
             NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
-            int start = rowStart[r];
             int end = rowStart[r + 1];
             double sum;
-            if (layout.NormRowDense[r])
+            if (piece == NormSysKernels.Piece.Polynomial)
             {
-                int length = end - start;
-                ReadOnlySpan<double> blocks = weight.AsSpan(cellBlock[start], length);
-                if (piece == NormSysKernels.Piece.Polynomial)
-                {
-                    sum = NormSysKernels.SumPolynomialLogDerivativeWeights(a1.AsSpan(start, length), a2.AsSpan(start, length), a3.AsSpan(start, length),
-                        a4.AsSpan(start, length), a5.AsSpan(start, length), a6.AsSpan(start, length), alpha, blocks, _context);
-                }
-                else
-                {
-                    sum = NormSysKernels.SumPowerLogDerivativeWeights((piece == NormSysKernels.Piece.High ? lnHi : lnLo).AsSpan(start, length), blocks, _context);
-                }
+                sum = SumCells(ref ratio, rowStart[r], end);
             }
             else
             {
-                sum = 0.0;
-                if (piece == NormSysKernels.Piece.Polynomial)
+                ref double ln = ref MemoryMarshal.GetArrayDataReference(piece == NormSysKernels.Piece.High ? layout.NormLnHi : layout.NormLnLo);
+                double even = 0.0, odd = 0.0;
+                int c = rowStart[r];
+                for (; c + 1 < end; c += 2)
                 {
-                    for (int c = start; c < end; c++)
-                    {
-                        sum += NormSysKernels.PolynomialLogDerivativeWeight(a1[c], a2[c], a3[c], a4[c], a5[c], a6[c], alpha, weight[cellBlock[c]]);
-                    }
+                    even += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c), Unsafe.Add(ref weight, c));
+                    odd += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c + 1), Unsafe.Add(ref weight, c + 1));
                 }
-                else
+
+                if (c < end)
                 {
-                    double[] lnBase = piece == NormSysKernels.Piece.High ? lnHi : lnLo;
-                    for (int c = start; c < end; c++)
-                    {
-                        sum += NormSysKernels.PowerLogDerivativeWeight(lnBase[c], weight[cellBlock[c]]);
-                    }
+                    even += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c), Unsafe.Add(ref weight, c));
                 }
+
+                sum = even + odd;
             }
 
             // The lo piece is lo^(−α): its (df/dα)/f is −ln lo.
             gradient[normParam[r]] += piece == NormSysKernels.Piece.Low ? -sum : sum;
         }
+    }
+
+    /// <summary>Σ x[start..end) with four running sums, so that consecutive additions do not wait on each other.</summary>
+    private static double SumCells(ref double x, int start, int end)
+    {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int c = start;
+        for (; c + 3 < end; c += 4)
+        {
+            s0 += Unsafe.Add(ref x, c);
+            s1 += Unsafe.Add(ref x, c + 1);
+            s2 += Unsafe.Add(ref x, c + 2);
+            s3 += Unsafe.Add(ref x, c + 3);
+        }
+
+        for (; c < end; c++)
+        {
+            s0 += Unsafe.Add(ref x, c);
+        }
+
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static void Gather(ReadOnlySpan<double> source, int[] index, Span<double> destination)

@@ -41,6 +41,9 @@ internal sealed class ModelLayout
     /// <summary>Whether a row's cells are the consecutive entries from its first one (see the class remarks).</summary>
     public required bool[] HistoRowDense { get; init; }
 
+    /// <summary>Whether a dense row's gradient goes through a sum kernel rather than a walk over its cells.</summary>
+    public required bool[] HistoRowSumDense { get; init; }
+
     /// <summary>The entry of each cell.</summary>
     public required int[] HistoCellEntry { get; init; }
 
