@@ -12,7 +12,7 @@ namespace NextStat.Kernels;
 // ANDs the masks of a whole chunk and, when any lane was out of range, recomputes that chunk with the checked
 // functions. On in-range lanes the core sequence is exactly what the checked overloads run, so the result has the
 // same bits either way.
-public static partial class KernelMath
+public static unsafe partial class KernelMath
 {
     /// <summary>
     /// <see cref="Log(Vector128{double})"/> without the special-value path: lanes outside the normal positive range
@@ -55,6 +55,50 @@ public static partial class KernelMath
     }
 
     /// <summary>
+    /// <see cref="LogUnchecked(Vector128{double}, ref Vector128{double})"/> for an argument that was loaded from
+    /// <paramref name="source"/>: the table offsets are computed from the doubles in memory with scalar integer
+    /// operations, which is faster than moving them out of the vector. <paramref name="x"/> must hold the two doubles
+    /// at <paramref name="source"/>. Called by generated kernels.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector128<double> LogUnchecked(Vector128<double> x, double* source, ref Vector128<double> inRange)
+    {
+        inRange &= LogRange(x);
+        GatherAt(LogTable, (ulong*)source, out Vector128<double> invc, out Vector128<double> logc);
+        return LogCore(x, invc, logc);
+    }
+
+    /// <inheritdoc cref="LogUnchecked(Vector128{double}, double*, ref Vector128{double})"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<double> LogUnchecked(Vector256<double> x, double* source, ref Vector256<double> inRange)
+    {
+        inRange &= LogRange(x);
+        GatherAt(LogTable, (ulong*)source, out Vector256<double> invc, out Vector256<double> logc);
+        return LogCore(x, invc, logc);
+    }
+
+    /// <inheritdoc cref="LogUnchecked(Vector128{double}, double*, ref Vector128{double})"/>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<double> LogUnchecked(Vector512<double> x, double* source, ref Vector512<double> inRange)
+    {
+        Vector256<double> lower = x.GetLower();
+        Vector256<double> upper = x.GetUpper();
+        GatherAt(LogTable, (ulong*)source, out Vector256<double> invcLower, out Vector256<double> logcLower);
+        GatherAt(LogTable, (ulong*)source + 4, out Vector256<double> invcUpper, out Vector256<double> logcUpper);
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            inRange &= Vector512.Create(LogRange(lower), LogRange(upper));
+            return Vector512.Create(LogCore(lower, invcLower, logcLower), LogCore(upper, invcUpper, logcUpper));
+        }
+
+        inRange &= Vector512.GreaterThan((x.AsUInt64() + Vector512.Create(1UL << 52)).AsInt64(), Vector512.Create((1L << 53) - 1)).AsDouble();
+        return LogCore(x, Vector512.Create(invcLower, invcUpper), Vector512.Create(logcLower, logcUpper));
+    }
+
+    /// <summary>
     /// <see cref="Exp(Vector128{double})"/> without the special-value path: lanes with |x| &gt; 708 or NaN get an
     /// unspecified value and clear their bits in <paramref name="inRange"/>. Called by generated kernels.
     /// </summary>
@@ -94,12 +138,14 @@ public static partial class KernelMath
         return ExpCore(x);
     }
 
-    // All bits set on lanes that LogCore handles exactly as Log does: positive normal finite arguments (NaN fails both).
+    // All bits set on lanes that LogCore handles exactly as Log does: positive normal finite arguments. One integer
+    // comparison: adding 2^52 to the bits maps exactly those to signed values above 2^53 − 1 (zero and subnormals
+    // stay below, +∞, NaN and negative numbers turn negative or wrap around below 2^52).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> LogRange(Vector128<double> x) =>
-        Vector128.GreaterThanOrEqual(x, Vector128.Create(SmallestNormal)) & Vector128.LessThanOrEqual(x, Vector128.Create(double.MaxValue));
+        Vector128.GreaterThan((x.AsUInt64() + Vector128.Create(1UL << 52)).AsInt64(), Vector128.Create((1L << 53) - 1)).AsDouble();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> LogRange(Vector256<double> x) =>
-        Vector256.GreaterThanOrEqual(x, Vector256.Create(SmallestNormal)) & Vector256.LessThanOrEqual(x, Vector256.Create(double.MaxValue));
+        Vector256.GreaterThan((x.AsUInt64() + Vector256.Create(1UL << 52)).AsInt64(), Vector256.Create((1L << 53) - 1)).AsDouble();
 }

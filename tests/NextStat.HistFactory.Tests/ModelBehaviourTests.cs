@@ -237,7 +237,7 @@ public sealed class ModelBehaviourTests
         }
     }
 
-    private static void AssertGradient(HistFactoryModel model, double[] pars, bool skipKinks = false)
+    internal static void AssertGradient(HistFactoryModel model, double[] pars, bool skipKinks = false)
     {
         HistFactoryEvaluator evaluator = model.ObservedObjective.CreateHistFactoryEvaluator();
         var gradient = new double[model.ParameterCount];
@@ -257,7 +257,7 @@ public sealed class ModelBehaviourTests
     }
 
     // pyhf code4 between ±1: 1 + Σ a_i α^i, coefficients from A⁻¹ b (α0 = 1), written out independently of the model.
-    private static double Code4Polynomial(double hi, double lo, double alpha)
+    internal static double Code4Polynomial(double hi, double lo, double alpha)
     {
         double[] b = [hi - 1, lo - 1, Math.Log(hi) * hi, -Math.Log(lo) * lo, Math.Pow(Math.Log(hi), 2) * hi, Math.Pow(Math.Log(lo), 2) * lo];
         double[,] inverse =

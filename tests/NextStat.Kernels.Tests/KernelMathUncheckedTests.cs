@@ -14,12 +14,19 @@ public class KernelMathUncheckedTests
 
     public static TheoryData<KernelWidth> VectorWidths => [KernelWidth.Vector128, KernelWidth.Vector256, KernelWidth.Vector512];
 
+    // Each width with the argument passed by value only and with its address (table offsets read from memory).
+    public static TheoryData<KernelWidth, bool> VectorWidthsAndSources => new()
+    {
+        { KernelWidth.Vector128, false }, { KernelWidth.Vector256, false }, { KernelWidth.Vector512, false },
+        { KernelWidth.Vector128, true }, { KernelWidth.Vector256, true }, { KernelWidth.Vector512, true },
+    };
+
     [Theory]
-    [MemberData(nameof(VectorWidths))]
-    public void LogUncheckedMatchesLogInRangeAndFlagsTheRest(KernelWidth width)
+    [MemberData(nameof(VectorWidthsAndSources))]
+    public void LogUncheckedMatchesLogInRangeAndFlagsTheRest(KernelWidth width, bool fromMemory)
     {
         double[] xs = [.. KernelMathSamples.LogArguments(seed: 41, 40_000), .. KernelMathSamples.Specials];
-        (double[] values, bool[] inRange) = Unchecked(width, xs, log: true);
+        (double[] values, bool[] inRange) = Unchecked(width, xs, log: true, fromMemory);
         double[] expected = KernelMathSamples.Log(KernelWidth.Scalar, xs);
         for (int i = 0; i < xs.Length; i++)
         {
@@ -37,7 +44,7 @@ public class KernelMathUncheckedTests
     public void ExpUncheckedMatchesExpInRangeAndFlagsTheRest(KernelWidth width)
     {
         double[] xs = [.. KernelMathSamples.ExpArguments(seed: 42, 40_000), .. KernelMathSamples.Specials];
-        (double[] values, bool[] inRange) = Unchecked(width, xs, log: false);
+        (double[] values, bool[] inRange) = Unchecked(width, xs, log: false, fromMemory: false);
         double[] expected = KernelMathSamples.Exp(KernelWidth.Scalar, xs);
         for (int i = 0; i < xs.Length; i++)
         {
@@ -107,8 +114,8 @@ public class KernelMathUncheckedTests
     }
 
     // Runs the unchecked function over xs at a forced width, one range mask per vector (fresh each time, so each
-    // lane's flag is its own).
-    private static (double[] Values, bool[] InRange) Unchecked(KernelWidth width, double[] xs, bool log)
+    // lane's flag is its own); with fromMemory, ln also gets the address the vector was loaded from.
+    private static unsafe (double[] Values, bool[] InRange) Unchecked(KernelWidth width, double[] xs, bool log, bool fromMemory)
     {
         int lanes = width switch { KernelWidth.Vector128 => 2, KernelWidth.Vector256 => 4, _ => 8 };
         int padded = (xs.Length + lanes - 1) / lanes * lanes;
@@ -125,7 +132,10 @@ public class KernelMathUncheckedTests
                 {
                     var mask = Vector128<double>.AllBitsSet;
                     var x = Vector128.Create(input.AsSpan(i, lanes));
-                    (log ? KernelMath.LogUnchecked(x, ref mask) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    fixed (double* source = &input[i])
+                    {
+                        (log ? (fromMemory ? KernelMath.LogUnchecked(x, source, ref mask) : KernelMath.LogUnchecked(x, ref mask)) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    }
                     mask.CopyTo(flags, i);
                     break;
                 }
@@ -134,7 +144,10 @@ public class KernelMathUncheckedTests
                 {
                     var mask = Vector256<double>.AllBitsSet;
                     var x = Vector256.Create(input.AsSpan(i, lanes));
-                    (log ? KernelMath.LogUnchecked(x, ref mask) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    fixed (double* source = &input[i])
+                    {
+                        (log ? (fromMemory ? KernelMath.LogUnchecked(x, source, ref mask) : KernelMath.LogUnchecked(x, ref mask)) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    }
                     mask.CopyTo(flags, i);
                     break;
                 }
@@ -143,7 +156,10 @@ public class KernelMathUncheckedTests
                 {
                     var mask = Vector512<double>.AllBitsSet;
                     var x = Vector512.Create(input.AsSpan(i, lanes));
-                    (log ? KernelMath.LogUnchecked(x, ref mask) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    fixed (double* source = &input[i])
+                    {
+                        (log ? (fromMemory ? KernelMath.LogUnchecked(x, source, ref mask) : KernelMath.LogUnchecked(x, ref mask)) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    }
                     mask.CopyTo(flags, i);
                     break;
                 }

@@ -380,22 +380,22 @@ internal sealed class ModelBuilder
             }
         }
 
-        // Dense rows: a cell for every entry (block) between a parameter's first and last one; untouched cells stay
-        // zero, which is the identity of both sweeps.
-        Rows histoRows = Rows.Lay(histoCells, c => c.Entry);
+        // Per-cell costs (ns) of the shift sweep: vectorised over a span, or scalar over the touched entries.
+        Rows histoRows = Rows.Lay(histoCells, c => c.Entry, denseCellCost: 0.45, sparseCellCost: 1.2);
         var histoP = new double[histoRows.CellCount];
         var histoQ = new double[histoRows.CellCount];
         for (int r = 0; r < histoRows.Param.Length; r++)
         {
             foreach ((int entry, double p, double q) in histoCells[histoRows.Param[r]])
             {
-                int cell = histoRows.Offset[r] + entry - histoRows.First[r];
+                int cell = histoRows.CellOf(r, entry);
                 histoP[cell] = p;
                 histoQ[cell] = q;
             }
         }
 
-        Rows normRows = Rows.Lay(normCells, c => c.Block);
+        // The polynomial sweep reads six coefficients per cell, hence the higher costs.
+        Rows normRows = Rows.Lay(normCells, c => c.Block, denseCellCost: 1.3, sparseCellCost: 2.7);
         var lnHi = new double[normRows.CellCount];
         var lnLo = new double[normRows.CellCount];
         double[][] coefficients = [.. Enumerable.Range(0, 6).Select(_ => new double[normRows.CellCount])];
@@ -403,7 +403,7 @@ internal sealed class ModelBuilder
         {
             foreach ((int blockIndex, double hi, double lo, double[] a) in normCells[normRows.Param[r]])
             {
-                int cell = normRows.Offset[r] + blockIndex - normRows.First[r];
+                int cell = normRows.CellOf(r, blockIndex);
                 lnHi[cell] = hi;
                 lnLo[cell] = lo;
                 for (int power = 0; power < 6; power++)
@@ -448,16 +448,17 @@ internal sealed class ModelBuilder
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,
             HistoRowParam = histoRows.Param,
-            HistoRowEntry = histoRows.First,
-            HistoRowOffset = histoRows.Offset,
-            HistoRowLength = histoRows.Length,
+            HistoRowStart = histoRows.Start,
+            HistoRowDense = histoRows.Dense,
+            HistoRowSumDense = histoRows.SumDense,
+            HistoCellEntry = histoRows.Position,
             HistoP = histoP,
             HistoQ = histoQ,
             NormSysCode = options.NormSys,
             NormRowParam = normRows.Param,
-            NormRowBlock = normRows.First,
-            NormRowOffset = normRows.Offset,
-            NormRowLength = normRows.Length,
+            NormRowStart = normRows.Start,
+            NormRowDense = normRows.Dense,
+            NormCellBlock = normRows.Position,
             NormLnHi = lnHi,
             NormLnLo = lnLo,
             NormCoefficients = coefficients,
@@ -499,28 +500,60 @@ internal sealed class ModelBuilder
         return list;
     }
 
-    /// <summary>Row bookkeeping: for each parameter, its first position, its cell offset and its length.</summary>
-    private sealed record Rows(int[] Param, int[] First, int[] Offset, int[] Length, int CellCount)
+    /// <summary>
+    /// Row bookkeeping: for each parameter its cells (Start[r] to Start[r + 1]) and their positions (entries or
+    /// blocks, ascending). A row is dense, one cell per position from its first to its last, when one update-kernel
+    /// call over that span is cheaper than walking only the touched cells with the scalar element function; otherwise
+    /// it holds only the positions it touches. The gradient of a dense row goes through a sum kernel only when that
+    /// is cheaper than walking the row's cells (SumDense): a sum kernel's set-up (its deterministic lane reduction)
+    /// costs several times an update kernel's.
+    /// </summary>
+    private sealed record Rows(int[] Param, int[] Start, bool[] Dense, bool[] SumDense, int[] Position)
     {
-        public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position)
+        /// <summary>
+        /// The fixed cost of a generated update-kernel call, in the unit of the per-cell costs passed to
+        /// <see cref="Lay"/> (nanoseconds, measured on AVX2; only the ratios matter).
+        /// </summary>
+        private const double UpdateCallCost = 9.0;
+
+        /// <summary>The fixed cost of a generated sum-kernel call, in the same unit.</summary>
+        private const double SumCallCost = 70.0;
+
+        public int CellCount => Position.Length;
+
+        /// <summary>
+        /// Lays out the rows; <paramref name="denseCellCost"/> is the cost of a cell inside a kernel call,
+        /// <paramref name="sparseCellCost"/> that of a touched cell walked one at a time.
+        /// </summary>
+        public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position, double denseCellCost, double sparseCellCost)
         {
             var param = new List<int>();
-            var first = new List<int>();
-            var offset = new List<int>();
-            var length = new List<int>();
-            int count = 0;
+            var start = new List<int>();
+            var dense = new List<bool>();
+            var sumDense = new List<bool>();
+            var positions = new List<int>();
             foreach ((int parameter, List<T> list) in cells)
             {
-                int lo = list.Min(position);
-                int hi = list.Max(position);
+                int[] touched = [.. list.Select(position).Distinct().Order()];
+                int first = touched[0];
+                int span = touched[^1] - first + 1;
+                bool isDense = UpdateCallCost + (denseCellCost * span) < sparseCellCost * touched.Length;
                 param.Add(parameter);
-                first.Add(lo);
-                offset.Add(count);
-                length.Add(hi - lo + 1);
-                count += hi - lo + 1;
+                start.Add(positions.Count);
+                dense.Add(isDense);
+                sumDense.Add(isDense && SumCallCost + (denseCellCost * span) < sparseCellCost * span);
+                positions.AddRange(isDense ? Enumerable.Range(first, span) : touched);
             }
 
-            return new Rows([.. param], [.. first], [.. offset], [.. length], count);
+            start.Add(positions.Count);
+            return new Rows([.. param], [.. start], [.. dense], [.. sumDense], [.. positions]);
+        }
+
+        /// <summary>The cell of row <paramref name="row"/> at <paramref name="at"/>.</summary>
+        public int CellOf(int row, int at)
+        {
+            int lo = Start[row];
+            return Array.BinarySearch(Position, lo, Start[row + 1] - lo, at);
         }
     }
 

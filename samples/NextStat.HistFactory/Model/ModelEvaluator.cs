@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NextStat.Kernels;
 using NextStat.HistFactory.Modifiers;
 
@@ -26,13 +28,16 @@ internal sealed class ModelEvaluator
     private readonly double[] _blockZeroWeight;
     private readonly double[] _histoDp;
     private readonly double[] _histoDq;
-    private readonly double[] _normValue;
-    private readonly double[] _normDerivative;
     private readonly double[] _blockProduct;
+    private readonly double[] _blockZeros;
+    private readonly double[] _normAlpha;
+    private readonly double[] _normWeight;
+    private readonly double[] _normRatio;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
     private readonly double[] _poissonDerivative;
+    private bool _anyZero;
 
     public ModelEvaluator(ModelLayout layout, KernelContext context)
     {
@@ -53,9 +58,11 @@ internal sealed class ModelEvaluator
         _blockZeroWeight = new double[layout.BlockCount];
         _histoDp = new double[layout.HistoRowParam.Length];
         _histoDq = new double[layout.HistoRowParam.Length];
-        _normValue = new double[layout.NormLnHi.Length];
-        _normDerivative = new double[layout.NormLnHi.Length];
         _blockProduct = new double[layout.BlockCount];
+        _blockZeros = new double[layout.BlockCount];
+        _normAlpha = new double[layout.NormCellBlock.Length];
+        _normWeight = new double[layout.NormCellBlock.Length];
+        _normRatio = new double[layout.NormCellBlock.Length];
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -76,49 +83,37 @@ internal sealed class ModelEvaluator
             throw new ArgumentException($"expected {layout.ParameterCount} parameters, got {pars.Length}", nameof(pars));
         }
 
-        // Additive stage: nominal + Σ histosys shifts, one row sweep per parameter.
-        layout.Nominal.CopyTo(_shifted, 0);
-        int[] histoParam = layout.HistoRowParam;
-        for (int r = 0; r < histoParam.Length; r++)
-        {
-            HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
-            int offset = layout.HistoRowOffset[r];
-            int length = layout.HistoRowLength[r];
-            HistoSysKernels.ApplyShift(_shifted.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), cp, cq, _context);
-        }
+        ApplyHistoSys(pars);
+        MultiplyNormSys(pars);
 
-        // Multiplicative stage. normsys factors multiply per-block products (one row sweep per parameter; they are
-        // never exactly zero for positive hi and lo), which then scale the entries of each block.
-        Array.Fill(_product, 1.0);
-        Array.Clear(_zeros);
-        int[] normParam = layout.NormRowParam;
-        if (normParam.Length > 0)
-        {
-            Array.Fill(_blockProduct, 1.0);
-            double[][] a = layout.NormCoefficients;
-            for (int r = 0; r < normParam.Length; r++)
-            {
-                int offset = layout.NormRowOffset[r];
-                int length = layout.NormRowLength[r];
-                Span<double> factor = _normValue.AsSpan(offset, length);
-                Span<double> derivative = _normDerivative.AsSpan(offset, length);
-                NormSysKernels.Factors(_context, layout.NormSysCode, pars[normParam[r]], factor, derivative, layout.NormLnHi.AsSpan(offset, length), layout.NormLnLo.AsSpan(offset, length),
-                    a[0].AsSpan(offset, length), a[1].AsSpan(offset, length), a[2].AsSpan(offset, length),
-                    a[3].AsSpan(offset, length), a[4].AsSpan(offset, length), a[5].AsSpan(offset, length));
-                NormSysKernels.MultiplyInto(_blockProduct.AsSpan(layout.NormRowBlock[r], length), factor, _context);
-            }
-
-            for (int block = 0; block < _blockProduct.Length; block++)
-            {
-                MultiplyBlock(block, _blockProduct[block]);
-            }
-        }
-
+        // Block factors: normsys product, then normfactor and lumi; exact zeros are counted, not multiplied.
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
+        Array.Clear(_blockZeros);
+        bool anyZero = false;
         for (int j = 0; j < factorBlock.Length; j++)
         {
-            MultiplyBlock(factorBlock[j], pars[factorParam[j]]);
+            double f = pars[factorParam[j]];
+            int b = factorBlock[j];
+            if (f == 0.0)
+            {
+                _blockZeros[b] += 1.0;
+                anyZero = true;
+            }
+            else
+            {
+                _blockProduct[b] *= f;
+            }
+        }
+
+        int[] blockStart = layout.BlockStart;
+        int[] blockLength = layout.BlockLength;
+        for (int b = 0; b < blockStart.Length; b++)
+        {
+            int start = blockStart[b];
+            int length = blockLength[b];
+            _product.AsSpan(start, length).Fill(_blockProduct[b]);
+            _zeros.AsSpan(start, length).Fill(_blockZeros[b]);
         }
 
         int[] entryParam = layout.EntryFactorParam;
@@ -130,6 +125,7 @@ internal sealed class ModelEvaluator
             if (f == 0.0)
             {
                 _zeros[e] += 1.0;
+                anyZero = true;
             }
             else
             {
@@ -137,6 +133,7 @@ internal sealed class ModelEvaluator
             }
         }
 
+        _anyZero = anyZero;
         LikelihoodKernels.Yields(_yields, _shifted, _product, _zeros, _context);
 
         // Samples of a bin are summed in sorted-sample order, as pyhf does.
@@ -183,7 +180,13 @@ internal sealed class ModelEvaluator
         LikelihoodKernels.PoissonWeights(_binWeight, _lambda, objective.MainData, _context);
         Gather(_binWeight, layout.BinOfEntry, _entryWeight);
         LikelihoodKernels.LogFactorWeights(_logWeight, _entryWeight, _yields, _context);
-        LikelihoodKernels.ZeroFactorWeights(_zeroWeight, _entryWeight, _shifted, _product, _zeros, _context);
+
+        // The zero-factor weights matter only for a factor that is exactly zero.
+        bool anyZero = _anyZero;
+        if (anyZero)
+        {
+            LikelihoodKernels.ZeroFactorWeights(_zeroWeight, _entryWeight, _shifted, _product, _zeros, _context);
+        }
 
         // Block sums of the weights: normfactor, lumi and normsys act on whole (channel, sample) blocks.
         int[] blockStart = layout.BlockStart;
@@ -191,38 +194,37 @@ internal sealed class ModelEvaluator
         for (int b = 0; b < blockStart.Length; b++)
         {
             double logSum = 0.0;
-            double zeroSum = 0.0;
             int end = blockStart[b] + blockLength[b];
             for (int e = blockStart[b]; e < end; e++)
             {
                 logSum += _logWeight[e];
-                zeroSum += _zeroWeight[e];
             }
 
             _blockLogWeight[b] = logSum;
-            _blockZeroWeight[b] = zeroSum;
         }
 
-        int[] histoParam = layout.HistoRowParam;
-        if (histoParam.Length > 0)
+        if (anyZero)
         {
-            LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
-            for (int r = 0; r < histoParam.Length; r++)
+            for (int b = 0; b < blockStart.Length; b++)
             {
-                int offset = layout.HistoRowOffset[r];
-                int length = layout.HistoRowLength[r];
-                (double onP, double onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(layout.HistoRowEntry[r], length), layout.HistoP.AsSpan(offset, length), layout.HistoQ.AsSpan(offset, length), _context);
-                gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
+                double zeroSum = 0.0;
+                int end = blockStart[b] + blockLength[b];
+                for (int e = blockStart[b]; e < end; e++)
+                {
+                    zeroSum += _zeroWeight[e];
+                }
+
+                _blockZeroWeight[b] = zeroSum;
             }
         }
 
-        int[] normParam = layout.NormRowParam;
-        for (int r = 0; r < normParam.Length; r++)
+        if (layout.HistoRowParam.Length > 0)
         {
-            int offset = layout.NormRowOffset[r];
-            int length = layout.NormRowLength[r];
-            gradient[normParam[r]] += NormSysKernels.SumLogDerivativeWeights(_normDerivative.AsSpan(offset, length), _normValue.AsSpan(offset, length), _blockLogWeight.AsSpan(layout.NormRowBlock[r], length), _context);
+            LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
+            HistoSysGradient(gradient);
         }
+
+        NormSysGradient(pars, gradient);
 
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
@@ -248,24 +250,235 @@ internal sealed class ModelEvaluator
         Scatter(_poissonDerivative, layout.PoissonParam, gradient);
     }
 
-    private void MultiplyBlock(int block, double factor)
+    // The sparse-row loops below index through MemoryMarshal/Unsafe: their cell positions come from the layout, which
+    // the builder made in range, and bounds checks on every indirect access cost as much as the arithmetic.
+
+    /// <summary>Additive stage: nominal + Σ histosys shifts, row by row in parameter order.</summary>
+    private void ApplyHistoSys(ReadOnlySpan<double> pars)
     {
-        int start = _layout.BlockStart[block];
-        int end = start + _layout.BlockLength[block];
-        if (factor == 0.0)
+        ModelLayout layout = _layout;
+        layout.Nominal.CopyTo(_shifted, 0);
+        int[] histoParam = layout.HistoRowParam;
+        int[] rowStart = layout.HistoRowStart;
+        int[] cellEntry = layout.HistoCellEntry;
+        double[] p = layout.HistoP;
+        double[] q = layout.HistoQ;
+        ref double shifted = ref MemoryMarshal.GetArrayDataReference(_shifted);
+        ref int entryOf = ref MemoryMarshal.GetArrayDataReference(cellEntry);
+        ref double pOf = ref MemoryMarshal.GetArrayDataReference(p);
+        ref double qOf = ref MemoryMarshal.GetArrayDataReference(q);
+        for (int r = 0; r < histoParam.Length; r++)
         {
-            for (int e = start; e < end; e++)
+            HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            if (layout.HistoRowDense[r])
             {
-                _zeros[e] += 1.0;
+                int length = end - start;
+                HistoSysKernels.ApplyShift(_shifted.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), cp, cq, _context);
+            }
+            else
+            {
+                for (int c = start; c < end; c++)
+                {
+                    ref double x = ref Unsafe.Add(ref shifted, Unsafe.Add(ref entryOf, c));
+                    x = HistoSysKernels.Shift(x, Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c), cp, cq);
+                }
             }
         }
-        else
+    }
+
+    /// <summary>normsys factors multiplied into the block products, row by row in parameter order.</summary>
+    private void MultiplyNormSys(ReadOnlySpan<double> pars)
+    {
+        ModelLayout layout = _layout;
+        Array.Fill(_blockProduct, 1.0);
+        int[] normParam = layout.NormRowParam;
+        int[] rowStart = layout.NormRowStart;
+        int[] cellBlock = layout.NormCellBlock;
+        double[][] a = layout.NormCoefficients;
+        ref double product = ref MemoryMarshal.GetArrayDataReference(_blockProduct);
+        ref int blockOf = ref MemoryMarshal.GetArrayDataReference(cellBlock);
+        for (int r = 0; r < normParam.Length; r++)
         {
-            for (int e = start; e < end; e++)
+            double alpha = pars[normParam[r]];
+            NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            int length = end - start;
+            if (piece == NormSysKernels.Piece.Polynomial)
             {
-                _product[e] *= factor;
+                if (layout.NormRowDense[r])
+                {
+                    NormSysKernels.MultiplyPolynomials(_blockProduct.AsSpan(cellBlock[start], length), a[0].AsSpan(start, length), a[1].AsSpan(start, length),
+                        a[2].AsSpan(start, length), a[3].AsSpan(start, length), a[4].AsSpan(start, length), a[5].AsSpan(start, length), alpha, _context);
+                    continue;
+                }
+
+                ref double a1 = ref MemoryMarshal.GetArrayDataReference(a[0]);
+                ref double a2 = ref MemoryMarshal.GetArrayDataReference(a[1]);
+                ref double a3 = ref MemoryMarshal.GetArrayDataReference(a[2]);
+                ref double a4 = ref MemoryMarshal.GetArrayDataReference(a[3]);
+                ref double a5 = ref MemoryMarshal.GetArrayDataReference(a[4]);
+                ref double a6 = ref MemoryMarshal.GetArrayDataReference(a[5]);
+                for (int c = start; c < end; c++)
+                {
+                    ref double x = ref Unsafe.Add(ref product, Unsafe.Add(ref blockOf, c));
+                    x = NormSysKernels.MultiplyPolynomial(x, Unsafe.Add(ref a1, c), Unsafe.Add(ref a2, c), Unsafe.Add(ref a3, c), Unsafe.Add(ref a4, c), Unsafe.Add(ref a5, c), Unsafe.Add(ref a6, c), alpha);
+                }
+
+                continue;
+            }
+
+            (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (layout.NormLnHi, alpha) : (layout.NormLnLo, -alpha);
+            if (layout.NormRowDense[r])
+            {
+                NormSysKernels.MultiplyPowers(_blockProduct.AsSpan(cellBlock[start], length), lnBase.AsSpan(start, length), exponent, _context);
+                continue;
+            }
+
+            ref double ln = ref MemoryMarshal.GetArrayDataReference(lnBase);
+            for (int c = start; c < end; c++)
+            {
+                ref double x = ref Unsafe.Add(ref product, Unsafe.Add(ref blockOf, c));
+                x = NormSysKernels.MultiplyPower(x, Unsafe.Add(ref ln, c), exponent);
             }
         }
+    }
+
+    /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row.</summary>
+    private void HistoSysGradient(Span<double> gradient)
+    {
+        ModelLayout layout = _layout;
+        int[] histoParam = layout.HistoRowParam;
+        int[] rowStart = layout.HistoRowStart;
+        int[] cellEntry = layout.HistoCellEntry;
+        double[] p = layout.HistoP;
+        double[] q = layout.HistoQ;
+        ref double weight = ref MemoryMarshal.GetArrayDataReference(_shiftWeight);
+        ref int entryOf = ref MemoryMarshal.GetArrayDataReference(cellEntry);
+        ref double pOf = ref MemoryMarshal.GetArrayDataReference(p);
+        ref double qOf = ref MemoryMarshal.GetArrayDataReference(q);
+        for (int r = 0; r < histoParam.Length; r++)
+        {
+            int start = rowStart[r];
+            int end = rowStart[r + 1];
+            double onP;
+            double onQ;
+            if (layout.HistoRowSumDense[r])
+            {
+                int length = end - start;
+                (onP, onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), _context);
+            }
+            else
+            {
+                // Two pairs of running sums (even and odd cells), so that consecutive cells do not wait on each
+                // other's addition.
+                double evenP = 0.0, evenQ = 0.0, oddP = 0.0, oddQ = 0.0;
+                int c = start;
+                for (; c + 1 < end; c += 2)
+                {
+                    (double p0, double q0) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c)), Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c));
+                    (double p1, double q1) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c + 1)), Unsafe.Add(ref pOf, c + 1), Unsafe.Add(ref qOf, c + 1));
+                    evenP += p0;
+                    evenQ += q0;
+                    oddP += p1;
+                    oddQ += q1;
+                }
+
+                if (c < end)
+                {
+                    (double p0, double q0) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c)), Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c));
+                    evenP += p0;
+                    evenQ += q0;
+                }
+
+                onP = evenP + oddP;
+                onQ = evenQ + oddQ;
+            }
+
+            gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
+        }
+    }
+
+    /// <summary>
+    /// d/dα of each normsys row: Σ over its cells of (df/dα)/f times the block's weight. The polynomial cells of all
+    /// rows go through one map kernel (each cell carries its row's α and its block's weight), then each row sums its
+    /// contiguous cells; an exponential row's (df/dα)/f is ±ln base, which needs no kernel.
+    /// </summary>
+    private void NormSysGradient(ReadOnlySpan<double> pars, Span<double> gradient)
+    {
+        ModelLayout layout = _layout;
+        int[] normParam = layout.NormRowParam;
+        if (normParam.Length == 0)
+        {
+            return;
+        }
+
+        int[] rowStart = layout.NormRowStart;
+        double[][] a = layout.NormCoefficients;
+        Gather(_blockLogWeight, layout.NormCellBlock, _normWeight);
+        for (int r = 0; r < normParam.Length; r++)
+        {
+            _normAlpha.AsSpan(rowStart[r], rowStart[r + 1] - rowStart[r]).Fill(pars[normParam[r]]);
+        }
+
+        NormSysKernels.PolynomialLogDerivativeWeights(_normRatio, a[0], a[1], a[2], a[3], a[4], a[5], _normAlpha, _normWeight, _context);
+        ref double ratio = ref MemoryMarshal.GetArrayDataReference(_normRatio);
+        ref double weight = ref MemoryMarshal.GetArrayDataReference(_normWeight);
+        for (int r = 0; r < normParam.Length; r++)
+        {
+            double alpha = pars[normParam[r]];
+            NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
+            int end = rowStart[r + 1];
+            double sum;
+            if (piece == NormSysKernels.Piece.Polynomial)
+            {
+                sum = SumCells(ref ratio, rowStart[r], end);
+            }
+            else
+            {
+                ref double ln = ref MemoryMarshal.GetArrayDataReference(piece == NormSysKernels.Piece.High ? layout.NormLnHi : layout.NormLnLo);
+                double even = 0.0, odd = 0.0;
+                int c = rowStart[r];
+                for (; c + 1 < end; c += 2)
+                {
+                    even += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c), Unsafe.Add(ref weight, c));
+                    odd += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c + 1), Unsafe.Add(ref weight, c + 1));
+                }
+
+                if (c < end)
+                {
+                    even += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c), Unsafe.Add(ref weight, c));
+                }
+
+                sum = even + odd;
+            }
+
+            // The lo piece is lo^(−α): its (df/dα)/f is −ln lo.
+            gradient[normParam[r]] += piece == NormSysKernels.Piece.Low ? -sum : sum;
+        }
+    }
+
+    /// <summary>Σ x[start..end) with four running sums, so that consecutive additions do not wait on each other.</summary>
+    private static double SumCells(ref double x, int start, int end)
+    {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int c = start;
+        for (; c + 3 < end; c += 4)
+        {
+            s0 += Unsafe.Add(ref x, c);
+            s1 += Unsafe.Add(ref x, c + 1);
+            s2 += Unsafe.Add(ref x, c + 2);
+            s3 += Unsafe.Add(ref x, c + 3);
+        }
+
+        for (; c < end; c++)
+        {
+            s0 += Unsafe.Add(ref x, c);
+        }
+
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static void Gather(ReadOnlySpan<double> source, int[] index, Span<double> destination)

@@ -3,16 +3,19 @@ namespace NextStat.HistFactory;
 /// <summary>
 /// The flat, parameter-independent description of a model, built once. Every (channel, sample, bin) is one
 /// <em>entry</em> on a single axis (channels in pyhf order, samples sorted, bins); entries of one (channel, sample)
-/// form a contiguous <em>block</em>. Each modifier type becomes dense arrays swept in one pass per evaluation:
+/// form a contiguous <em>block</em>. Each modifier type becomes flat arrays swept once per evaluation:
 /// <list type="bullet">
-/// <item>histosys: one dense row per parameter over the entries from the first to the last it shifts (cells it does
-/// not touch are zero), swept with per-parameter coefficients;</item>
-/// <item>normsys: one dense row per parameter over the blocks from the first to the last it scales (cells it does not
-/// touch have ln hi = ln lo = 0 and zero coefficients, i.e. factor 1);</item>
+/// <item>histosys: one row of cells per parameter, each cell an entry it shifts, swept with per-parameter
+/// coefficients;</item>
+/// <item>normsys: one row of cells per parameter, each cell a block it scales;</item>
 /// <item>normfactor and lumi: block factors equal to a parameter;</item>
 /// <item>staterror, shapesys and shapefactor: entry factors equal to a parameter;</item>
 /// <item>Gaussian and Poisson constraints: one slot per constrained parameter.</item>
 /// </list>
+/// A row is stored <em>dense</em> (every entry or block from its first to its last, untouched ones as identity cells)
+/// when it is long and mostly filled, so that one generated-kernel call sweeps it; otherwise it is <em>sparse</em>
+/// (only the cells it touches) and the evaluator walks it with the kernels' scalar element functions, because on
+/// the short, scattered rows of real workspaces a kernel call's fixed cost outweighs its vector speed.
 /// </summary>
 internal sealed class ModelLayout
 {
@@ -30,30 +33,37 @@ internal sealed class ModelLayout
 
     public required HistoSysInterpolation HistoSysCode { get; init; }
 
-    /// <summary>One histosys row per parameter: the parameter, the first entry and the row's cells in <see cref="HistoP"/>.</summary>
+    /// <summary>One histosys row per parameter: the parameter, and the row's cells from HistoRowStart[r] to HistoRowStart[r + 1].</summary>
     public required int[] HistoRowParam { get; init; }
 
-    public required int[] HistoRowEntry { get; init; }
+    public required int[] HistoRowStart { get; init; }
 
-    public required int[] HistoRowOffset { get; init; }
+    /// <summary>Whether a row's cells are the consecutive entries from its first one (see the class remarks).</summary>
+    public required bool[] HistoRowDense { get; init; }
 
-    public required int[] HistoRowLength { get; init; }
+    /// <summary>Whether a dense row's gradient goes through a sum kernel rather than a walk over its cells.</summary>
+    public required bool[] HistoRowSumDense { get; init; }
 
-    /// <summary>Row cells, concatenated: the two coefficient rows of <see cref="Modifiers.HistoSysKernels"/>.</summary>
+    /// <summary>The entry of each cell.</summary>
+    public required int[] HistoCellEntry { get; init; }
+
+    /// <summary>Per cell: the two coefficient rows of <see cref="Modifiers.HistoSysKernels"/>.</summary>
     public required double[] HistoP { get; init; }
 
     public required double[] HistoQ { get; init; }
 
     public required NormSysInterpolation NormSysCode { get; init; }
 
-    /// <summary>One normsys row per parameter: the parameter, the first block and the row's cells.</summary>
+    /// <summary>One normsys row per parameter: the parameter, and the row's cells from NormRowStart[r] to NormRowStart[r + 1].</summary>
     public required int[] NormRowParam { get; init; }
 
-    public required int[] NormRowBlock { get; init; }
+    public required int[] NormRowStart { get; init; }
 
-    public required int[] NormRowOffset { get; init; }
+    /// <summary>Whether a row's cells are the consecutive blocks from its first one (identity cells: ln hi = ln lo = 0, a = 0).</summary>
+    public required bool[] NormRowDense { get; init; }
 
-    public required int[] NormRowLength { get; init; }
+    /// <summary>The block of each cell.</summary>
+    public required int[] NormCellBlock { get; init; }
 
     public required double[] NormLnHi { get; init; }
 

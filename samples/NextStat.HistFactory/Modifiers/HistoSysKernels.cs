@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NextStat.Kernels;
 
 namespace NextStat.HistFactory.Modifiers;
@@ -64,9 +65,11 @@ internal static partial class HistoSysKernels
     }
 
     /// <summary>Adds a parameter's shift to one entry: x + c_p·P + c_q·Q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double Shift(double shifted, double p, double q, double cp, double cq) => shifted + (cp * p) + (cq * q);
 
     /// <summary>The two projections of the upstream weight on the rows, whose sums give d/dα with (d_p, d_q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (double OnP, double OnQ) Projections(double weight, double p, double q) => (weight * p, weight * q);
 
     [UpdateKernel(nameof(Shift))]
