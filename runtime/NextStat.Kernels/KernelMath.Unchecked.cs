@@ -16,7 +16,9 @@ public static unsafe partial class KernelMath
 {
     /// <summary>
     /// <see cref="Log(Vector128{double})"/> without the special-value path: lanes outside the normal positive range
-    /// get an unspecified value and clear their bits in <paramref name="inRange"/>. Called by generated kernels.
+    /// get an unspecified value and clear their bits in <paramref name="inRange"/>, as do normal arguments below
+    /// 1.3698·2^-1022 or above 1.3698·2^1023 (their value is right; the flag only sends them to the checked
+    /// function). Called by generated kernels.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -49,8 +51,7 @@ public static unsafe partial class KernelMath
             return Vector512.Create(LogCore(lower), LogCore(upper));
         }
 
-        inRange &= Vector512.GreaterThanOrEqual(x, Vector512.Create(SmallestNormal))
-                 & Vector512.LessThanOrEqual(x, Vector512.Create(double.MaxValue));
+        inRange &= LogRange(x);
         return LogCore(x);
     }
 
@@ -94,7 +95,7 @@ public static unsafe partial class KernelMath
             return Vector512.Create(LogCore(lower, invcLower, logcLower), LogCore(upper, invcUpper, logcUpper));
         }
 
-        inRange &= Vector512.GreaterThan((x.AsUInt64() + Vector512.Create(1UL << 52)).AsInt64(), Vector512.Create((1L << 53) - 1)).AsDouble();
+        inRange &= LogRange(x);
         return LogCore(x, Vector512.Create(invcLower, invcUpper), Vector512.Create(logcLower, logcUpper));
     }
 
@@ -138,14 +139,21 @@ public static unsafe partial class KernelMath
         return ExpCore(x);
     }
 
-    // All bits set on lanes that LogCore handles exactly as Log does: positive normal finite arguments. One integer
-    // comparison: adding 2^52 to the bits maps exactly those to signed values above 2^53 − 1 (zero and subnormals
-    // stay below, +∞, NaN and negative numbers turn negative or wrap around below 2^52).
+    // All bits set on lanes whose argument LogCore handles exactly as Log does, cleared on every other lane: one signed
+    // comparison of the biased bits LogCore computes anyway (the JIT shares the addition). Biased bits above
+    // LogRangeFloor and below 2^63 are positive normal arguments from 1.3698·2^-1022 up to 1.3698·2^1023; zero,
+    // subnormals and normal arguments below that stay at or under the floor, the largest normal arguments, +∞, NaN
+    // and negative numbers turn negative or wrap around under it. Clearing a few extreme normal arguments too only
+    // sends their chunk to the checked loop, which gives the same bits.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> LogRange(Vector128<double> x) =>
-        Vector128.GreaterThan((x.AsUInt64() + Vector128.Create(1UL << 52)).AsInt64(), Vector128.Create((1L << 53) - 1)).AsDouble();
+        Vector128.GreaterThan((x.AsUInt64() + Vector128.Create(LogBias)).AsInt64(), Vector128.Create(LogRangeFloor)).AsDouble();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> LogRange(Vector256<double> x) =>
-        Vector256.GreaterThan((x.AsUInt64() + Vector256.Create(1UL << 52)).AsInt64(), Vector256.Create((1L << 53) - 1)).AsDouble();
+        Vector256.GreaterThan((x.AsUInt64() + Vector256.Create(LogBias)).AsInt64(), Vector256.Create(LogRangeFloor)).AsDouble();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> LogRange(Vector512<double> x) =>
+        Vector512.GreaterThan((x.AsUInt64() + Vector512.Create(LogBias)).AsInt64(), Vector512.Create(LogRangeFloor)).AsDouble();
 }

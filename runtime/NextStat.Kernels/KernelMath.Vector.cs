@@ -133,7 +133,7 @@ public static unsafe partial class KernelMath
         // tmp = ix − LogOffset with 2^62 added: k = tmp >> 52 (arithmetic) becomes a double without a 64-bit shift or
         // conversion the CPU may lack, since (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's
         // mantissa; the low 52 bits are those of tmp, so z = (tmp mod 2^52) + LogOffset.
-        Vector128<ulong> biased = x.AsUInt64() + Vector128.Create((1024UL << 52) - LogOffset);
+        Vector128<ulong> biased = x.AsUInt64() + Vector128.Create(LogBias);
         Vector128<double> kd = (Vector128.ShiftRightLogical(biased, 52) | Vector128.Create(0x4330000000000000UL)).AsDouble() - Vector128.Create(TwoTo52 + 1024.0);
         Vector128<double> z = ((biased & Vector128.Create(0x000FFFFFFFFFFFFFUL)) + Vector128.Create(LogOffset)).AsDouble();
 
@@ -193,7 +193,7 @@ public static unsafe partial class KernelMath
         // tmp = ix − LogOffset with 2^62 added: k = tmp >> 52 (arithmetic) becomes a double without a 64-bit shift or
         // conversion the CPU may lack, since (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's
         // mantissa; the low 52 bits are those of tmp, so z = (tmp mod 2^52) + LogOffset.
-        Vector256<ulong> biased = x.AsUInt64() + Vector256.Create((1024UL << 52) - LogOffset);
+        Vector256<ulong> biased = x.AsUInt64() + Vector256.Create(LogBias);
         Vector256<double> kd = (Vector256.ShiftRightLogical(biased, 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(TwoTo52 + 1024.0);
         Vector256<double> z = ((biased & Vector256.Create(0x000FFFFFFFFFFFFFUL)) + Vector256.Create(LogOffset)).AsDouble();
 
@@ -253,7 +253,7 @@ public static unsafe partial class KernelMath
         // tmp = ix − LogOffset with 2^62 added: k = tmp >> 52 (arithmetic) becomes a double without a 64-bit shift or
         // conversion the CPU may lack, since (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's
         // mantissa; the low 52 bits are those of tmp, so z = (tmp mod 2^52) + LogOffset.
-        Vector512<ulong> biased = x.AsUInt64() + Vector512.Create((1024UL << 52) - LogOffset);
+        Vector512<ulong> biased = x.AsUInt64() + Vector512.Create(LogBias);
         Vector512<double> kd = (Vector512.ShiftRightLogical(biased, 52) | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(TwoTo52 + 1024.0);
         Vector512<double> z = ((biased & Vector512.Create(0x000FFFFFFFFFFFFFUL)) + Vector512.Create(LogOffset)).AsDouble();
 

@@ -56,6 +56,12 @@ public static unsafe partial class KernelMath
     // around 1 is centred on 1 (1 - 2^-8·2/3 .. 1 + 2^-7/3) and results near 1 need no separate path.
     private const ulong LogOffset = 0x3FE5EAAAAAAAAAABUL;
 
+    // The argument's bits plus LogBias are (bits − LogOffset) + 2^62: k + 1024 in the top 12 bits, the reduced
+    // mantissa's bits below. Above LogRangeFloor (k + 1024 ≥ 3) and below 2^63 (k + 1024 ≤ 2047) the argument is
+    // a positive normal double the core handles.
+    private const ulong LogBias = (1024UL << 52) - LogOffset;
+    private const long LogRangeFloor = (3L << 52) - 1;
+
     // ln 2 in two parts: the high part has 42 significant bits, so k·Ln2Hi (|k| ≤ 1075) and k·Ln2Hi + ln c
     // (ln c a multiple of 2^-43) are exact.
     private const double Ln2Hi = 0.6931471805598903;
