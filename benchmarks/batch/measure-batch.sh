@@ -1,50 +1,75 @@
 #!/usr/bin/env bash
-# Measures the streaming batch runner end to end through the console host: peak RSS of 1,000 vs 10,000 toy fits,
-# toys/s with 1 vs 2 threads, and the cost of splitting a run into a job array (merged bytes checked equal).
-# Results go to stdout as Markdown rows; copy them into benchmarks/RESULTS.batch.md with the date and machine.
+# Measures the streaming batch runner end to end through the console host: peak RSS of SMALL_N vs LARGE_N toy fits,
+# toys/s with 1 vs 2 threads, and what splitting a run into a job array costs (merged bytes checked equal).
+# Results go to stdout as Markdown tables; copy them into benchmarks/RESULTS.batch.md with the date and machine.
 #
-#   benchmarks/batch/measure-batch.sh [WORKSPACE.json] [SMALL_N] [LARGE_N]
+#   benchmarks/batch/measure-batch.sh [WORKSPACE.json] [SMALL_N] [LARGE_N] [ARRAY_N] [JOBS]
+#
+# The host is published as a cluster would run it (ReadyToRun, see README "Job arrays"). Times are wall clock and
+# process CPU time (user + system, from /usr/bin/time): CPU time is what a job array multiplies, and it is less
+# disturbed than wall time when other processes share the cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 workspace=${1:-samples/data/sample_workspace.json}
 small=${2:-1000}
 large=${3:-10000}
+array_n=${4:-8000}
+jobs=${5:-4}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-dotnet build samples/NextStat.Cli/NextStat.Cli.csproj -c Release -o "$work/bin" >/dev/null
-host=(dotnet "$work/bin/nextstat.dll")
+rid=$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')
+dotnet publish samples/NextStat.Cli/NextStat.Cli.csproj -c Release -r "$rid" --self-contained false \
+  -p:PublishReadyToRun=true -o "$work/bin" >/dev/null
+host=("$work/bin/nextstat")
 
-# run LABEL OUTDIR ARGS…: prints "LABEL wall_s max_rss_mb toys_per_s" (wall and RSS from /usr/bin/time -v).
+# run OUTDIR ARGS…: prints "wall_s cpu_s max_rss_mb toys_per_s" (the first three from /usr/bin/time).
 run() {
-  local label=$1 out=$2
-  shift 2
-  /usr/bin/time -v -o "$work/time.txt" "${host[@]}" batch-fit --input "$workspace" --output-dir "$out" "$@" \
+  local out=$1
+  shift
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "${host[@]}" batch-fit --input "$workspace" --output-dir "$out" "$@" \
     >"$work/summary.json" 2>"$work/stderr.txt"
-  local wall rss rate
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time.txt")
-  rss=$(awk '/Maximum resident set size/ {printf "%.1f", $NF/1024}' "$work/time.txt")
+  local rate
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json")
-  echo "$label $wall $rss $rate"
+  awk -v rate="$rate" '{printf "%.2f %.2f %.1f %.1f\n", $1, $2 + $3, $4 / 1024, rate}' "$work/time.txt"
 }
 
-echo "| run | wall s | peak RSS MB | toys/s (in-run) |"
-echo "|---|---|---|---|"
+echo "## Memory and threads"
+echo
+echo "| run | wall s | CPU s | peak RSS MB | toys/s (in-run) |"
+echo "|---|---:|---:|---:|---:|"
 for spec in "small-2t:$small:2" "large-2t:$large:2" "small-1t:$small:1"; do
   IFS=: read -r label n threads <<<"$spec"
-  read -r l wall rss rate < <(run "$label" "$work/$label" --n-toys "$n" --threads "$threads" --seed 7)
-  echo "| $n toys, $threads thread(s) | $wall | $rss | $rate |"
+  read -r wall cpu rss rate < <(run "$work/$label" --n-toys "$n" --threads "$threads" --seed 7)
+  echo "| $n toys, $threads thread(s) | $wall | $cpu | $rss | $rate |"
 done
 
-# The same small run as a 4-job array, jobs one after another on this machine, then merged.
-total_wall=0
-for job in 1 2 3 4; do
-  read -r l wall rss rate < <(run "job$job" "$work/array" --n-toys "$small" --threads 2 --seed 7 --job-id "$job" --total-jobs 4)
-  echo "| job $job/4 of $small toys, 2 threads | $wall | $rss | $rate |"
-  total_wall=$(awk -v a="$total_wall" -v b="$wall" 'BEGIN {print a + b}')
-done
-"${host[@]}" merge --input-dir "$work/array" --output "$work/merged.jsonl" >/dev/null
-if cmp -s "$work/merged.jsonl" "$work/small-2t/toys.jsonl"; then same=yes; else same=NO; fi
 echo
-echo "array total wall: $total_wall s; merged file identical to the single run: $same"
+echo "## Job array: $array_n toys, one run vs $jobs jobs (one after another, 1 thread each), then merge"
+echo
+echo "| run | wall s | CPU s | peak RSS MB | toys/s (in-run) |"
+echo "|---|---:|---:|---:|---:|"
+read -r single_wall single_cpu rss rate < <(run "$work/single" --n-toys "$array_n" --threads 1 --seed 7)
+echo "| single run | $single_wall | $single_cpu | $rss | $rate |"
+array_cpu=0
+array_wall=0
+for ((job = 1; job <= jobs; job++)); do
+  read -r wall cpu rss rate < <(run "$work/array" --n-toys "$array_n" --threads 1 --seed 7 --job-id "$job" --total-jobs "$jobs")
+  echo "| job $job/$jobs | $wall | $cpu | $rss | $rate |"
+  array_cpu=$(awk -v a="$array_cpu" -v b="$cpu" 'BEGIN {print a + b}')
+  array_wall=$(awk -v a="$array_wall" -v b="$wall" 'BEGIN {print a + b}')
+done
+/usr/bin/time -f '%e %U %S' -o "$work/time.txt" "${host[@]}" merge --input-dir "$work/array" --output "$work/merged.jsonl" >/dev/null
+read -r merge_wall merge_user merge_sys <"$work/time.txt"
+merge_cpu=$(awk -v a="$merge_user" -v b="$merge_sys" 'BEGIN {print a + b}')
+echo "| merge | $merge_wall | $merge_cpu | | |"
+if cmp -s "$work/merged.jsonl" "$work/single/toys.jsonl"; then same=yes; else same=NO; fi
+echo
+awk -v n="$array_n" -v s="$single_cpu" -v a="$array_cpu" -v m="$merge_cpu" -v sw="$single_wall" -v aw="$array_wall" 'BEGIN {
+  extra = a + m - s
+  printf "CPU: single %.2f s, array %.2f s + merge %.2f s: overhead %+.2f s = %+.3f ms per toy = %+.2f %% of a toy (%.3f ms)\n",
+    s, a, m, extra, 1000 * extra / n, 100 * extra / s, 1000 * s / n
+  printf "wall: single %.2f s, array jobs %.2f s\n", sw, aw
+}'
+echo "merged file identical to the single run: $same"

@@ -15,8 +15,13 @@ public static unsafe partial class KernelMath
     private static void Gather(void* table, Vector128<ulong> offsets, out Vector128<double> first, out Vector128<double> second)
     {
         byte* b = (byte*)table;
-        Vector128<double> p0 = Vector128.Load((double*)(b + offsets.ToScalar()));
-        Vector128<double> p1 = Vector128.Load((double*)(b + offsets.GetElement(1)));
+        Columns(Vector128.Load((double*)(b + offsets.ToScalar())), Vector128.Load((double*)(b + offsets.GetElement(1))), out first, out second);
+    }
+
+    // (first, second) columns of the two pairs p0 and p1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Columns(Vector128<double> p0, Vector128<double> p1, out Vector128<double> first, out Vector128<double> second)
+    {
         if (Sse2.IsSupported)
         {
             first = Sse2.UnpackLow(p0, p1);
@@ -69,21 +74,68 @@ public static unsafe partial class KernelMath
         second = Vector512.Create(secondLower, secondUpper);
     }
 
+    // The same pairs for arguments still in memory: each lane's offset is computed from its bits with scalar integer
+    // operations straight from the source, as the scalar LogCore does, instead of moving a vector of offsets into
+    // general registers lane by lane (a long dependency chain through the vector unit).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherAt(LogEntry* table, ulong* source, out Vector128<double> invc, out Vector128<double> logc)
+    {
+        byte* b = (byte*)table;
+        Columns(
+            Vector128.Load((double*)(b + LogTableOffset(source[0]))),
+            Vector128.Load((double*)(b + LogTableOffset(source[1]))),
+            out invc,
+            out logc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherAt(LogEntry* table, ulong* source, out Vector256<double> invc, out Vector256<double> logc)
+    {
+        if (Avx.IsSupported)
+        {
+            // (c0, l0, c2, l2) and (c1, l1, c3, l3): one in-lane unpack each then yields the columns in lane order.
+            byte* b = (byte*)table;
+            Vector256<double> even = Vector256.Create(
+                Vector128.Load((double*)(b + LogTableOffset(source[0]))), Vector128.Load((double*)(b + LogTableOffset(source[2]))));
+            Vector256<double> odd = Vector256.Create(
+                Vector128.Load((double*)(b + LogTableOffset(source[1]))), Vector128.Load((double*)(b + LogTableOffset(source[3]))));
+            invc = Avx.UnpackLow(even, odd);
+            logc = Avx.UnpackHigh(even, odd);
+        }
+        else
+        {
+            GatherAt(table, source, out Vector128<double> invcLower, out Vector128<double> logcLower);
+            GatherAt(table, source + 2, out Vector128<double> invcUpper, out Vector128<double> logcUpper);
+            invc = Vector256.Create(invcLower, invcUpper);
+            logc = Vector256.Create(logcLower, logcUpper);
+        }
+    }
+
+    // Byte offset of the (1/c, ln c) pair for the argument with bits ix: index (ix − LogOffset) >> 45 mod 128, times 16.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint LogTableOffset(ulong ix) => (nuint)((ix - LogOffset) >> 41) & 0x7F0;
+
     // ---- Vector128: the scalar sequence on every lane ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> LogCore(Vector128<double> x)
     {
-        Vector128<ulong> ix = x.AsUInt64();
-        Vector128<ulong> tmp = ix - Vector128.Create(LogOffset);
-        Vector128<ulong> offsets = Vector128.ShiftRightLogical(tmp, 41) & Vector128.Create(0x7F0UL);
-
-        // k = tmp >> 52 (arithmetic) turned into a double without a 64-bit shift or conversion the CPU may lack:
-        // (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's mantissa.
-        Vector128<ulong> kBiased = Vector128.ShiftRightLogical(tmp + Vector128.Create(1024UL << 52), 52);
-        Vector128<double> kd = (kBiased | Vector128.Create(0x4330000000000000UL)).AsDouble() - Vector128.Create(TwoTo52 + 1024.0);
-        Vector128<double> z = (ix - (tmp & Vector128.Create(0xFFF0000000000000UL))).AsDouble();
+        Vector128<ulong> offsets = Vector128.ShiftRightLogical(x.AsUInt64() - Vector128.Create(LogOffset), 41) & Vector128.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector128<double> invc, out Vector128<double> logc);
+        return LogCore(x, invc, logc);
+    }
+
+    // The arithmetic after the table lookup, shared by the gathering form above and the one that computes the table
+    // offsets from the arguments in memory (KernelMath.Unchecked.cs).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> LogCore(Vector128<double> x, Vector128<double> invc, Vector128<double> logc)
+    {
+        // tmp = ix − LogOffset with 2^62 added: k = tmp >> 52 (arithmetic) becomes a double without a 64-bit shift or
+        // conversion the CPU may lack, since (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's
+        // mantissa; the low 52 bits are those of tmp, so z = (tmp mod 2^52) + LogOffset.
+        Vector128<ulong> biased = x.AsUInt64() + Vector128.Create(LogBias);
+        Vector128<double> kd = (Vector128.ShiftRightLogical(biased, 52) | Vector128.Create(0x4330000000000000UL)).AsDouble() - Vector128.Create(TwoTo52 + 1024.0);
+        Vector128<double> z = ((biased & Vector128.Create(0x000FFFFFFFFFFFFFUL)) + Vector128.Create(LogOffset)).AsDouble();
 
         Vector128<double> p = z * invc;
         Vector128<double> rh = p - Vector128<double>.One;
@@ -94,12 +146,12 @@ public static unsafe partial class KernelMath
         Vector128<double> lo = (t - hi) + rh;
         lo += rl;
         lo = Vector128.FusedMultiplyAdd(kd, Vector128.Create(Ln2Lo), lo);
-        Vector128<double> r2 = r * r;
-        Vector128<double> q01 = Vector128.FusedMultiplyAdd(Vector128.Create(LogA1), r, Vector128.Create(LogA0));
-        Vector128<double> q23 = Vector128.FusedMultiplyAdd(Vector128.Create(LogA3), r, Vector128.Create(LogA2));
-        Vector128<double> q45 = Vector128.FusedMultiplyAdd(Vector128.Create(LogA5), r, Vector128.Create(LogA4));
-        Vector128<double> q = Vector128.FusedMultiplyAdd(r2, Vector128.FusedMultiplyAdd(r2, q45, q23), q01);
-        Vector128<double> ylo = Vector128.FusedMultiplyAdd(r2, q, lo);
+        Vector128<double> q = Vector128.FusedMultiplyAdd(Vector128.Create(LogA5), r, Vector128.Create(LogA4));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA3));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA2));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA1));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA0));
+        Vector128<double> ylo = Vector128.FusedMultiplyAdd(r * r, q, lo);
         return hi + ylo;
     }
 
@@ -128,16 +180,22 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> LogCore(Vector256<double> x)
     {
-        Vector256<ulong> ix = x.AsUInt64();
-        Vector256<ulong> tmp = ix - Vector256.Create(LogOffset);
-        Vector256<ulong> offsets = Vector256.ShiftRightLogical(tmp, 41) & Vector256.Create(0x7F0UL);
-
-        // k = tmp >> 52 (arithmetic) turned into a double without a 64-bit shift or conversion the CPU may lack:
-        // (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's mantissa.
-        Vector256<ulong> kBiased = Vector256.ShiftRightLogical(tmp + Vector256.Create(1024UL << 52), 52);
-        Vector256<double> kd = (kBiased | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(TwoTo52 + 1024.0);
-        Vector256<double> z = (ix - (tmp & Vector256.Create(0xFFF0000000000000UL))).AsDouble();
+        Vector256<ulong> offsets = Vector256.ShiftRightLogical(x.AsUInt64() - Vector256.Create(LogOffset), 41) & Vector256.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector256<double> invc, out Vector256<double> logc);
+        return LogCore(x, invc, logc);
+    }
+
+    // The arithmetic after the table lookup, shared by the gathering form above and the one that computes the table
+    // offsets from the arguments in memory (KernelMath.Unchecked.cs).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LogCore(Vector256<double> x, Vector256<double> invc, Vector256<double> logc)
+    {
+        // tmp = ix − LogOffset with 2^62 added: k = tmp >> 52 (arithmetic) becomes a double without a 64-bit shift or
+        // conversion the CPU may lack, since (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's
+        // mantissa; the low 52 bits are those of tmp, so z = (tmp mod 2^52) + LogOffset.
+        Vector256<ulong> biased = x.AsUInt64() + Vector256.Create(LogBias);
+        Vector256<double> kd = (Vector256.ShiftRightLogical(biased, 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(TwoTo52 + 1024.0);
+        Vector256<double> z = ((biased & Vector256.Create(0x000FFFFFFFFFFFFFUL)) + Vector256.Create(LogOffset)).AsDouble();
 
         Vector256<double> p = z * invc;
         Vector256<double> rh = p - Vector256<double>.One;
@@ -148,12 +206,12 @@ public static unsafe partial class KernelMath
         Vector256<double> lo = (t - hi) + rh;
         lo += rl;
         lo = Vector256.FusedMultiplyAdd(kd, Vector256.Create(Ln2Lo), lo);
-        Vector256<double> r2 = r * r;
-        Vector256<double> q01 = Vector256.FusedMultiplyAdd(Vector256.Create(LogA1), r, Vector256.Create(LogA0));
-        Vector256<double> q23 = Vector256.FusedMultiplyAdd(Vector256.Create(LogA3), r, Vector256.Create(LogA2));
-        Vector256<double> q45 = Vector256.FusedMultiplyAdd(Vector256.Create(LogA5), r, Vector256.Create(LogA4));
-        Vector256<double> q = Vector256.FusedMultiplyAdd(r2, Vector256.FusedMultiplyAdd(r2, q45, q23), q01);
-        Vector256<double> ylo = Vector256.FusedMultiplyAdd(r2, q, lo);
+        Vector256<double> q = Vector256.FusedMultiplyAdd(Vector256.Create(LogA5), r, Vector256.Create(LogA4));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA3));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA2));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA1));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA0));
+        Vector256<double> ylo = Vector256.FusedMultiplyAdd(r * r, q, lo);
         return hi + ylo;
     }
 
@@ -182,16 +240,22 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> LogCore(Vector512<double> x)
     {
-        Vector512<ulong> ix = x.AsUInt64();
-        Vector512<ulong> tmp = ix - Vector512.Create(LogOffset);
-        Vector512<ulong> offsets = Vector512.ShiftRightLogical(tmp, 41) & Vector512.Create(0x7F0UL);
-
-        // k = tmp >> 52 (arithmetic) turned into a double without a 64-bit shift or conversion the CPU may lack:
-        // (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's mantissa.
-        Vector512<ulong> kBiased = Vector512.ShiftRightLogical(tmp + Vector512.Create(1024UL << 52), 52);
-        Vector512<double> kd = (kBiased | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(TwoTo52 + 1024.0);
-        Vector512<double> z = (ix - (tmp & Vector512.Create(0xFFF0000000000000UL))).AsDouble();
+        Vector512<ulong> offsets = Vector512.ShiftRightLogical(x.AsUInt64() - Vector512.Create(LogOffset), 41) & Vector512.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector512<double> invc, out Vector512<double> logc);
+        return LogCore(x, invc, logc);
+    }
+
+    // The arithmetic after the table lookup, shared by the gathering form above and the one that computes the table
+    // offsets from the arguments in memory (KernelMath.Unchecked.cs).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> LogCore(Vector512<double> x, Vector512<double> invc, Vector512<double> logc)
+    {
+        // tmp = ix − LogOffset with 2^62 added: k = tmp >> 52 (arithmetic) becomes a double without a 64-bit shift or
+        // conversion the CPU may lack, since (tmp + 2^62) >>> 52 = k + 1024 lands in the low bits of 2^52's
+        // mantissa; the low 52 bits are those of tmp, so z = (tmp mod 2^52) + LogOffset.
+        Vector512<ulong> biased = x.AsUInt64() + Vector512.Create(LogBias);
+        Vector512<double> kd = (Vector512.ShiftRightLogical(biased, 52) | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(TwoTo52 + 1024.0);
+        Vector512<double> z = ((biased & Vector512.Create(0x000FFFFFFFFFFFFFUL)) + Vector512.Create(LogOffset)).AsDouble();
 
         Vector512<double> p = z * invc;
         Vector512<double> rh = p - Vector512<double>.One;
@@ -202,12 +266,12 @@ public static unsafe partial class KernelMath
         Vector512<double> lo = (t - hi) + rh;
         lo += rl;
         lo = Vector512.FusedMultiplyAdd(kd, Vector512.Create(Ln2Lo), lo);
-        Vector512<double> r2 = r * r;
-        Vector512<double> q01 = Vector512.FusedMultiplyAdd(Vector512.Create(LogA1), r, Vector512.Create(LogA0));
-        Vector512<double> q23 = Vector512.FusedMultiplyAdd(Vector512.Create(LogA3), r, Vector512.Create(LogA2));
-        Vector512<double> q45 = Vector512.FusedMultiplyAdd(Vector512.Create(LogA5), r, Vector512.Create(LogA4));
-        Vector512<double> q = Vector512.FusedMultiplyAdd(r2, Vector512.FusedMultiplyAdd(r2, q45, q23), q01);
-        Vector512<double> ylo = Vector512.FusedMultiplyAdd(r2, q, lo);
+        Vector512<double> q = Vector512.FusedMultiplyAdd(Vector512.Create(LogA5), r, Vector512.Create(LogA4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA2));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA1));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA0));
+        Vector512<double> ylo = Vector512.FusedMultiplyAdd(r * r, q, lo);
         return hi + ylo;
     }
 

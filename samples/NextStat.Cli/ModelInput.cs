@@ -69,7 +69,7 @@ internal sealed class ModelInput
         if (patchSetFile is not null)
         {
             PatchSet set = NextStat.HistFactory.PatchSet.Load(patchSetFile.FullName);
-            workspace = workspace.ApplyPatch(set.Get(patchName!));
+            workspace = set.Apply(workspace, patchName!);
             patch = (patchName!, Sha256(patchSetFile.FullName));
         }
         HistFactoryModel model = HistFactoryModel.Build(workspace, parse.GetValue(Measurement));

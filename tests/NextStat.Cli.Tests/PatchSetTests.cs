@@ -19,7 +19,13 @@ public sealed class PatchSetTests : IDisposable
     {
         var patchSet = new JsonObject
         {
-            ["metadata"] = new JsonObject { ["name"] = "sbottom region A signal", ["labels"] = new JsonArray("m_sb", "m_chi2", "m_chi1") },
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "sbottom region A signal",
+                ["labels"] = new JsonArray("m_sb", "m_chi2", "m_chi1"),
+                // pyhf's digest of the background-only workspace (INDEX.tsv), as HEPData patch sets record it.
+                ["digests"] = new JsonObject { ["sha256"] = "516fa21b09fd7aecb09116e8906f8259f151aa41b8763eefd9e5548bb7c82a58" },
+            },
             ["patches"] = new JsonArray(new JsonObject
             {
                 ["metadata"] = new JsonObject { ["name"] = "sbottom_1300_205_60", ["values"] = new JsonArray(1300, 205, 60) },
@@ -55,5 +61,16 @@ public sealed class PatchSetTests : IDisposable
         CliResult lone = CliHarness.Run("eval", "--input", bkg, "--patchset", PatchSet());
         Assert.Equal(ExitCodes.Usage, lone.ExitCode);
         Assert.Contains("--patchset and --patch must be given together", lone.Error);
+    }
+
+    [Fact]
+    public void A_patchset_for_another_workspace_is_refused()
+    {
+        CliResult wrong = CliHarness.Run("eval", "--input", Raw("atlas_susy_2018_31_sbottom_regionB.bkgonly.json"),
+            "--patchset", PatchSet(), "--patch", "sbottom_1300_205_60");
+        Assert.Equal(ExitCodes.Failure, wrong.ExitCode);
+        Assert.Contains("$.metadata.digests.sha256", wrong.Error);
+        Assert.Contains("made for a background-only workspace with sha256 digest 516fa21b", wrong.Error);
+        Assert.Empty(wrong.Out);
     }
 }

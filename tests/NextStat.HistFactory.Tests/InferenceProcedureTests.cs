@@ -34,6 +34,37 @@ public class InferenceProcedureTests
     }
 
     [Fact]
+    public void AnAtlasFitWithUncertaintiesCostsAboutOneGradientPerParameter()
+    {
+        // Evaluations do not depend on the machine's load: the forward-difference Hessian for the covariance (one
+        // gradient per free parameter) plus a quasi-Newton path from the constraint widths (~15 gradients here;
+        // 368 in all with a finite-difference Hessian at the start and a central one at the end).
+        (HistFactoryInferenceModel model, MleResult mle) = InferenceParityTests.Fit("sbottom_regionA_1300_205_60");
+        int free = model.Fixed.Count(f => !f);
+        Assert.True(mle.Converged, mle.Fit.Message);
+        Assert.InRange(mle.Fit.Evaluations, free, free + 30);
+        double[] variances = model.SuggestedInput().StartVariances!;
+        Assert.Equal(model.PrefitWidths[1] * model.PrefitWidths[1], variances[1]);
+        Assert.True(double.IsNaN(variances[model.PoiIndex]));
+        // Small models start from the finite-difference Hessian (see InferenceModelExtensions.StartVariancesAbove).
+        Assert.Null(SingleBin(65).SuggestedInput().StartVariances);
+    }
+
+    [Fact]
+    public void RepeatedBestFitsReuseTheirScratchAndGiveTheSameBitsForAnyThreadCount()
+    {
+        (HistFactoryInferenceModel model, MleResult first) = InferenceParityTests.Fit("sbottom_regionB_1400_550_60");
+        foreach (int threads in new[] { 1, 2, 1 })
+        {
+            MleResult again = MaximumLikelihood.Fit(model, new InferenceOptions { Threads = threads });
+            Assert.Equal(first.Fit.Parameters, again.Fit.Parameters);
+            Assert.Equal(first.Fit.Uncertainties, again.Fit.Uncertainties);
+            Assert.Equal(first.Fit.Evaluations, again.Fit.Evaluations);
+            Assert.Equal(first.TwiceNll, again.TwiceNll);
+        }
+    }
+
+    [Fact]
     public void ScanDifferencesAreClosedFormAndThreadCountIndependent()
     {
         InferenceCountingModel model = SingleBin(65);

@@ -53,6 +53,61 @@ public sealed class PatchTests
         Assert.Contains("patch 'nope' not found (2 patches: 'other', 'sbottom_1000_205_60')", missing.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(PublishedPatches))]
+    public void BackgroundOnlyDigestIsPyhfs(string name, string backgroundFile, string patchFile)
+    {
+        string expected = File.ReadLines(Fixtures.RawPath("INDEX.tsv")).Select(l => l.Split('\t')).Single(f => f[0] == name)[4];
+        Workspace background = Workspace.Load(Fixtures.RawPath(backgroundFile));
+        Assert.Equal(expected, background.Digest());
+        Assert.NotEqual(expected, background.ApplyPatch(JsonPatch.Load(Fixtures.RawPath(patchFile))).Digest());
+    }
+
+    [Fact]
+    public void DigestTextIsWhatPythonJsonDumpsWrites()
+    {
+        // Expected text printed by Python 3's json.dumps(json.loads(doc), sort_keys=True, ensure_ascii=False).
+        JsonNode document = JsonNode.Parse("""
+            {"b": [1e-05, 1e16, 1e15, 0.1, -0.0, 1.0, 100, 12345678901234567890, 2.5e-310, 1.7976931348623157e+308,
+                   0.0001, 123.456, -7.25e-7, 5e22, 1E2, -0],
+             "a": {"Z": "\u00e9\"\\\n\u0001\u007f\ud83d\ude00", "z": null, "y": true, "\u00e9": false, "\ud83d\ude00": 1, "\uff01": 2}}
+            """)!;
+        string expected = "{\"a\": {\"Z\": \"\u00e9\\\"\\\\\\n\\u0001\u007f\ud83d\ude00\", \"y\": true, \"z\": null, \"\u00e9\": false, \"\uff01\": 2, \"\ud83d\ude00\": 1}, " +
+            "\"b\": [1e-05, 1e+16, 1000000000000000.0, 0.1, -0.0, 1.0, 100, 12345678901234567890, 2.5e-310, 1.7976931348623157e+308, " +
+            "0.0001, 123.456, -7.25e-07, 5e+22, 100.0, 0]}";
+        Assert.Equal(expected, PyhfDigest.PythonJson(document));
+        Assert.Equal("6ea47b4a8916724899e17f1807aab9291cc14dc74e45be1ffab174675c4418dc", PyhfDigest.Compute(JsonNode.Parse("""{"k": [1.5, "\u00e9"]}""")));
+    }
+
+    [Fact]
+    public void PatchSetRefusesAnotherBackgroundOnlyWorkspace()
+    {
+        string digestA = File.ReadLines(Fixtures.RawPath("INDEX.tsv")).Select(l => l.Split('\t')).Single(f => f[0] == "atlas_susy_2018_31_sbottom_regionA")[4];
+        JsonNode operations = JsonNode.Parse(File.ReadAllText(Fixtures.RawPath("atlas_susy_2018_31_sbottom_regionA.signal_patch.json")))!;
+        var patchSet = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "sbottom A", ["digests"] = new JsonObject { ["sha256"] = digestA } },
+            ["patches"] = new JsonArray(new JsonObject { ["metadata"] = new JsonObject { ["name"] = "sbottom_1300_205_60" }, ["patch"] = operations }),
+            ["version"] = "1.0.0",
+        };
+        PatchSet set = PatchSet.Parse(patchSet.ToJsonString(), "regionA_patchset.json");
+        Assert.Equal(digestA, set.Digests["sha256"]);
+
+        Workspace patched = set.Apply(Workspace.Load(Fixtures.RawPath("atlas_susy_2018_31_sbottom_regionA.bkgonly.json")), "sbottom_1300_205_60");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(File.ReadAllText(Fixtures.WorkspacePath("atlas_susy_2018_31_sbottom_regionA"))), patched.ToJsonNode()));
+
+        Workspace regionB = Workspace.Load(Fixtures.RawPath("atlas_susy_2018_31_sbottom_regionB.bkgonly.json"));
+        WorkspaceException wrong = Assert.Throws<WorkspaceException>(() => set.Apply(regionB, "sbottom_1300_205_60"));
+        Assert.Equal("$.metadata.digests.sha256", wrong.JsonPath);
+        Assert.Contains($"made for a background-only workspace with sha256 digest {digestA}, but", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains(regionB.Digest(), wrong.Message, StringComparison.Ordinal);
+
+        patchSet["metadata"]!["digests"] = new JsonObject { ["crc32"] = "0" };
+        WorkspaceException unsupported = Assert.Throws<WorkspaceException>(() => PatchSet.Parse(patchSet.ToJsonString(), "regionA_patchset.json"));
+        Assert.Equal("$.metadata.digests.crc32", unsupported.JsonPath);
+        Assert.Contains("digest algorithm 'crc32' is not supported", unsupported.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AllSixOperationsFollowRfc6902()
     {

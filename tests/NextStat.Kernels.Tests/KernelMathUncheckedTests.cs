@@ -14,18 +14,29 @@ public class KernelMathUncheckedTests
 
     public static TheoryData<KernelWidth> VectorWidths => [KernelWidth.Vector128, KernelWidth.Vector256, KernelWidth.Vector512];
 
-    [Theory]
-    [MemberData(nameof(VectorWidths))]
-    public void LogUncheckedMatchesLogInRangeAndFlagsTheRest(KernelWidth width)
+    // Each width with the argument passed by value only and with its address (table offsets read from memory).
+    public static TheoryData<KernelWidth, bool> VectorWidthsAndSources => new()
     {
-        double[] xs = [.. KernelMathSamples.LogArguments(seed: 41, 40_000), .. KernelMathSamples.Specials];
-        (double[] values, bool[] inRange) = Unchecked(width, xs, log: true);
+        { KernelWidth.Vector128, false }, { KernelWidth.Vector256, false }, { KernelWidth.Vector512, false },
+        { KernelWidth.Vector128, true }, { KernelWidth.Vector256, true }, { KernelWidth.Vector512, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(VectorWidthsAndSources))]
+    public void LogUncheckedMatchesLogInRangeAndFlagsTheRest(KernelWidth width, bool fromMemory)
+    {
+        double[] edges = [.. ((ulong[])[0x0015EAAAAAAAAAAAUL, 0x0015EAAAAAAAAAABUL, 0x7FE5EAAAAAAAAAAAUL, 0x7FE5EAAAAAAAAAABUL]).Select(BitConverter.UInt64BitsToDouble)];
+        double[] xs = [.. KernelMathSamples.LogArguments(seed: 41, 40_000), .. KernelMathSamples.Specials, .. edges];
+        (double[] values, bool[] inRange) = Unchecked(width, xs, log: true, fromMemory);
         double[] expected = KernelMathSamples.Log(KernelWidth.Scalar, xs);
         for (int i = 0; i < xs.Length; i++)
         {
-            bool shouldBeInRange = xs[i] >= SmallestNormal && xs[i] <= double.MaxValue;
+            // The flag is kept for normal arguments from 1.3698·2^-1022 to just under 1.3698·2^1023 and cleared for
+            // everything else (the few normal arguments beyond are merely sent to the checked function).
+            ulong bits = BitConverter.DoubleToUInt64Bits(xs[i]);
+            bool shouldBeInRange = bits is >= 0x0015EAAAAAAAAAABUL and < 0x7FE5EAAAAAAAAAABUL;
             Assert.True(shouldBeInRange == inRange[i], $"x = {xs[i]:R}: range flag {inRange[i]}");
-            if (shouldBeInRange)
+            if (xs[i] >= SmallestNormal && xs[i] <= double.MaxValue)
             {
                 Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i]), BitConverter.DoubleToInt64Bits(values[i]));
             }
@@ -37,7 +48,7 @@ public class KernelMathUncheckedTests
     public void ExpUncheckedMatchesExpInRangeAndFlagsTheRest(KernelWidth width)
     {
         double[] xs = [.. KernelMathSamples.ExpArguments(seed: 42, 40_000), .. KernelMathSamples.Specials];
-        (double[] values, bool[] inRange) = Unchecked(width, xs, log: false);
+        (double[] values, bool[] inRange) = Unchecked(width, xs, log: false, fromMemory: false);
         double[] expected = KernelMathSamples.Exp(KernelWidth.Scalar, xs);
         for (int i = 0; i < xs.Length; i++)
         {
@@ -107,8 +118,8 @@ public class KernelMathUncheckedTests
     }
 
     // Runs the unchecked function over xs at a forced width, one range mask per vector (fresh each time, so each
-    // lane's flag is its own).
-    private static (double[] Values, bool[] InRange) Unchecked(KernelWidth width, double[] xs, bool log)
+    // lane's flag is its own); with fromMemory, ln also gets the address the vector was loaded from.
+    private static unsafe (double[] Values, bool[] InRange) Unchecked(KernelWidth width, double[] xs, bool log, bool fromMemory)
     {
         int lanes = width switch { KernelWidth.Vector128 => 2, KernelWidth.Vector256 => 4, _ => 8 };
         int padded = (xs.Length + lanes - 1) / lanes * lanes;
@@ -125,7 +136,10 @@ public class KernelMathUncheckedTests
                 {
                     var mask = Vector128<double>.AllBitsSet;
                     var x = Vector128.Create(input.AsSpan(i, lanes));
-                    (log ? KernelMath.LogUnchecked(x, ref mask) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    fixed (double* source = &input[i])
+                    {
+                        (log ? (fromMemory ? KernelMath.LogUnchecked(x, source, ref mask) : KernelMath.LogUnchecked(x, ref mask)) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    }
                     mask.CopyTo(flags, i);
                     break;
                 }
@@ -134,7 +148,10 @@ public class KernelMathUncheckedTests
                 {
                     var mask = Vector256<double>.AllBitsSet;
                     var x = Vector256.Create(input.AsSpan(i, lanes));
-                    (log ? KernelMath.LogUnchecked(x, ref mask) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    fixed (double* source = &input[i])
+                    {
+                        (log ? (fromMemory ? KernelMath.LogUnchecked(x, source, ref mask) : KernelMath.LogUnchecked(x, ref mask)) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    }
                     mask.CopyTo(flags, i);
                     break;
                 }
@@ -143,7 +160,10 @@ public class KernelMathUncheckedTests
                 {
                     var mask = Vector512<double>.AllBitsSet;
                     var x = Vector512.Create(input.AsSpan(i, lanes));
-                    (log ? KernelMath.LogUnchecked(x, ref mask) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    fixed (double* source = &input[i])
+                    {
+                        (log ? (fromMemory ? KernelMath.LogUnchecked(x, source, ref mask) : KernelMath.LogUnchecked(x, ref mask)) : KernelMath.ExpUnchecked(x, ref mask)).CopyTo(values, i);
+                    }
                     mask.CopyTo(flags, i);
                     break;
                 }

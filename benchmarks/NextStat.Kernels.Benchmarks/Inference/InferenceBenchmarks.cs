@@ -18,9 +18,8 @@ public class InferenceBenchmarks
     private double[] _grid = [];
 
     /// <summary>
-    /// An ATLAS likelihood (64 parameters) and the plan's "100 NP" model (101 parameters). The 120–167-parameter
-    /// ATLAS workspaces are left out: with today's model evaluation (0.5–1.7 ms per value and gradient) one ranking
-    /// of them takes minutes per iteration.
+    /// An ATLAS likelihood (64 parameters) and the plan's "100 NP" model (101 parameters). The MLE fit of every ATLAS
+    /// workspace is in <see cref="MleFitBenchmarks"/>.
     /// </summary>
     [Params("sbottom_regionA_1300_205_60", "benchmark_poisson_100bins")]
     public string Workspace { get; set; } = "";

@@ -59,13 +59,16 @@ internal static class ExpressionWriter
     /// <summary>
     /// Writes <paramref name="expression"/> for <paramref name="width"/>. With <paramref name="rangeMask"/> (the name
     /// of a vector local), ln and exp become KernelMath's unchecked forms, which clear that mask's lanes whose
-    /// argument needs the special-value path instead of branching to it.
+    /// argument needs the special-value path instead of branching to it. <paramref name="elementAddress"/> gives, for
+    /// the name of an element loaded from a span, the pointer it was loaded from: an unchecked ln of such an element
+    /// reads its table offsets from memory.
     /// </summary>
-    public static string Write(ElementExpr expression, Width width, ElementType type, string? rangeMask = null)
+    public static string Write(
+        ElementExpr expression, Width width, ElementType type, string? rangeMask = null, Func<string, string?>? elementAddress = null)
     {
         bool scalar = width == Width.Scalar;
         string v = scalar ? string.Empty : VectorClass(width);
-        string W(ElementExpr e) => Write(e, width, type, rangeMask);
+        string W(ElementExpr e) => Write(e, width, type, rangeMask, elementAddress);
 
         switch (expression)
         {
@@ -84,7 +87,7 @@ internal static class ExpressionWriter
                     ? $"({W(conditional.Condition)} ? {W(conditional.WhenTrue)} : {W(conditional.WhenFalse)})"
                     : $"{v}.ConditionalSelect({W(conditional.Condition)}, {W(conditional.WhenTrue)}, {W(conditional.WhenFalse)})";
             case CallExpr call:
-                return WriteCall(call, scalar, v, type, rangeMask, W);
+                return WriteCall(call, scalar, v, type, rangeMask, elementAddress, W);
             default:
                 throw new ArgumentOutOfRangeException(nameof(expression));
         }
@@ -134,12 +137,15 @@ internal static class ExpressionWriter
         };
     }
 
-    private static string WriteCall(CallExpr call, bool scalar, string v, ElementType type, string? rangeMask, Func<ElementExpr, string> w)
+    private static string WriteCall(
+        CallExpr call, bool scalar, string v, ElementType type, string? rangeMask, Func<string, string?>? elementAddress, Func<ElementExpr, string> w)
     {
         string args = string.Join(", ", call.Arguments.Select(w));
         string math = type == ElementType.Float ? "global::System.MathF" : "global::System.Math";
+        string? address = call.Arguments.Count == 1 && call.Arguments[0] is NameExpr name ? elementAddress?.Invoke(name.Name) : null;
         return call.Function switch
         {
+            MathFunction.Log when rangeMask is not null && address is not null => $"{KernelMath}.LogUnchecked({args}, {address}, ref {rangeMask})",
             MathFunction.Log => rangeMask is null ? $"{KernelMath}.Log({args})" : $"{KernelMath}.LogUnchecked({args}, ref {rangeMask})",
             MathFunction.Exp => rangeMask is null ? $"{KernelMath}.Exp({args})" : $"{KernelMath}.ExpUnchecked({args}, ref {rangeMask})",
             MathFunction.Sqrt => scalar ? $"{math}.Sqrt({args})" : $"{v}.Sqrt({args})",

@@ -229,6 +229,7 @@ internal static class KernelEmitter
             ? $"private static {vt} Element{suffix}(in {structName} __k, nint __i{rangeParameter})"
             : $"private static void Element{suffix}(in {structName} __k, nint __i{rangeParameter}, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out {vt} __r{k}"))})");
 
+        var addresses = new Dictionary<string, string>(System.StringComparer.Ordinal);
         foreach (KernelParameter p in spec.Parameters.Where(p => p.ElementName is not null && used.Contains(p.ElementName)))
         {
             string value = (p.Role, width) switch
@@ -239,22 +240,27 @@ internal static class KernelEmitter
                 _ => $"{ExpressionWriter.VectorClass(width)}.Load(__k.{Field(p.Name)} + __i)",
             };
             w.Line($"var {p.ElementName} = {value};");
+            if (p.Role != ParameterRole.Broadcast)
+            {
+                addresses[p.ElementName!] = $"__k.{Field(p.Name)} + __i";
+            }
         }
 
+        System.Func<string, string?>? addressOf = uncheckedMath ? name => addresses.TryGetValue(name, out string? a) ? a : null : null;
         foreach (LocalDeclaration local in body.Locals.Where(l => used.Contains(l.Name)))
         {
-            w.Line($"var {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType, rangeMask)};");
+            w.Line($"var {local.Name} = {ExpressionWriter.Write(local.Value, width, spec.ElementType, rangeMask, addressOf)};");
         }
 
         if (spec.OutputCount == 1)
         {
-            w.Line($"return {ExpressionWriter.Write(body.Results[0], width, spec.ElementType, rangeMask)};");
+            w.Line($"return {ExpressionWriter.Write(body.Results[0], width, spec.ElementType, rangeMask, addressOf)};");
         }
         else
         {
             for (int k = 0; k < spec.OutputCount; k++)
             {
-                w.Line($"__r{k} = {ExpressionWriter.Write(body.Results[k], width, spec.ElementType, rangeMask)};");
+                w.Line($"__r{k} = {ExpressionWriter.Write(body.Results[k], width, spec.ElementType, rangeMask, addressOf)};");
             }
         }
 
@@ -311,13 +317,14 @@ internal static class KernelEmitter
     }
 
     /// <summary>The call of an element function, binding its results to <c>__r{k}{suffix}</c>.</summary>
-    private static string CallElement(KernelSpec spec, Width width, string index, string resultSuffix, bool uncheckedMath = false)
+    private static string CallElement(
+        KernelSpec spec, Width width, string index, string resultSuffix, bool uncheckedMath = false, string kernel = "__k")
     {
         string suffix = ExpressionWriter.Suffix(width) + (uncheckedMath ? "Unchecked" : string.Empty);
         string range = uncheckedMath ? ", ref __inRange" : string.Empty;
         return spec.OutputCount == 1
-            ? $"var __r0{resultSuffix} = Element{suffix}(in __k, {index}{range});"
-            : $"Element{suffix}(in __k, {index}{range}, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out var __r{k}{resultSuffix}"))});";
+            ? $"var __r0{resultSuffix} = Element{suffix}(in {kernel}, {index}{range});"
+            : $"Element{suffix}(in {kernel}, {index}{range}, {string.Join(", ", Enumerable.Range(0, spec.OutputCount).Select(k => $"out var __r{k}{resultSuffix}"))});";
     }
 
     private static void WriteRunScalar(SourceWriter w, KernelSpec spec)
@@ -416,6 +423,10 @@ internal static class KernelEmitter
         w.Line("nint __i = __start;");
         w.Line($"nint __blockEnd = __start + ((__end - __start) / {VirtualLanes} * {VirtualLanes});");
         w.Line($"var __inRange = {vt}.AllBitsSet;");
+
+        // A local copy: its pointers stay in registers, where fields read through the `in` reference are reloaded
+        // from memory on every iteration.
+        w.Line("var __local = __k;");
         for (int k = 0; k < sums; k++)
         {
             for (int b = 0; b < vectors; b++)
@@ -428,7 +439,7 @@ internal static class KernelEmitter
         // constants and temporaries in registers. The accumulators rotate so that iteration j still adds to
         // accumulator j % {vectors}; the block count is a multiple of {vectors}, so they end where they started.
         w.Open($"for (; __i < __blockEnd; __i += {lanes})");
-        w.Line(CallElement(spec, width, "__i", string.Empty, uncheckedMath: true));
+        w.Line(CallElement(spec, width, "__i", string.Empty, uncheckedMath: true, kernel: "__local"));
         for (int k = 0; k < sums; k++)
         {
             w.Line($"var __t{k} = __s{k}_0 + __r{k};");

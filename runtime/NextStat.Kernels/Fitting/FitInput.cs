@@ -72,9 +72,20 @@ public sealed record FitInput
     /// Optional covariance estimate (n×n, e.g. from the unconditional fit) that scales the first quasi-Newton steps of
     /// fits started near a known minimum (scan points, ranking and toy fits). Without it the minimizer spends one
     /// gradient per free parameter on a finite-difference Hessian at the start. It only changes how the minimum is
-    /// reached, not where.
+    /// reached, not where. A minimizer checks it once (positive definite over the free parameters) and trusts it
+    /// again while the same array comes back with the same or fewer free parameters: do not change its contents.
     /// </summary>
     public double[][]? StartCovariance { get; init; }
+
+    /// <summary>
+    /// Optional variance estimates, one per parameter (e.g. the squared widths of constraint terms), for fits without
+    /// a <see cref="StartCovariance"/>: a diagonal first inverse-Hessian approximation that costs nothing instead of
+    /// the finite-difference Hessian at the start (one gradient per free parameter). Entries that are not finite and
+    /// positive (an unconstrained parameter) are measured, one gradient each. For a likelihood started at the centres
+    /// of its constraints this is often the better start as well: the Hessian there can be far stiffer than at the
+    /// minimum. It only changes how the minimum is reached, not where.
+    /// </summary>
+    public double[]? StartVariances { get; init; }
 
     /// <summary>Unbounded, nothing fixed.</summary>
     public static FitInput Unbounded(double[] initial)
@@ -87,8 +98,8 @@ public sealed record FitInput
         return new FitInput(initial, lower, upper);
     }
 
-    /// <summary>A copy starting from <paramref name="initial"/>, with the same bounds, fixed flags, names and start covariance.</summary>
-    public FitInput WithInitial(double[] initial) => new(initial, Lower, Upper, Fixed, Names) { StartCovariance = StartCovariance };
+    /// <summary>A copy starting from <paramref name="initial"/>, with the same bounds, fixed flags, names and start metric.</summary>
+    public FitInput WithInitial(double[] initial) => new(initial, Lower, Upper, Fixed, Names) { StartCovariance = StartCovariance, StartVariances = StartVariances };
 
     /// <summary>
     /// A copy in which parameter <paramref name="index"/> is fixed at <paramref name="value"/> (other parameters start
@@ -111,6 +122,6 @@ public sealed record FitInput
             }
         }
 
-        return new FitInput(start, Lower, Upper, isFixed, Names) { StartCovariance = StartCovariance };
+        return new FitInput(start, Lower, Upper, isFixed, Names) { StartCovariance = StartCovariance, StartVariances = StartVariances };
     }
 }

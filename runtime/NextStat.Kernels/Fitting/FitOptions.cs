@@ -21,14 +21,15 @@ public sealed record FitOptions
 
     /// <summary>
     /// The quasi-Newton phase hands over to Newton steps with the finite-difference Hessian once its own EDM estimate
-    /// is below this. About 5e-4 σ from the minimum, so that the Hessian computed there is also the Hessian at the
-    /// minimum to the accuracy uncertainties need.
+    /// is below this. About 5e-5 σ from the minimum, so that the Hessian computed there is also the Hessian at the
+    /// minimum to the accuracy uncertainties need (near the minimum BFGS converges superlinearly: the last factor of
+    /// 100 costs one or two gradients, a second Hessian would cost one per parameter).
     /// </summary>
     public double QuasiNewtonEdmTolerance
     {
         get;
         init => field = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(QuasiNewtonEdmTolerance), value, "must be positive and finite");
-    } = 1e-7;
+    } = 1e-9;
 
     /// <summary>The most quasi-Newton iterations before giving up.</summary>
     public int MaxIterations

@@ -9,21 +9,26 @@ namespace NextStat.Kernels.Fitting;
 /// <remarks>
 /// <para>The method, in three phases:</para>
 /// <list type="number">
-/// <item>A forward-difference Hessian of the gradient at the start point, inverted, as the first inverse-Hessian
-/// approximation, so the first steps are already scaled correctly whatever the parameters' units (or, for fits
-/// started near a known minimum, the <see cref="FitInput.StartCovariance"/> of an earlier fit, which costs nothing).</item>
+/// <item>A first inverse-Hessian approximation, so that the first steps are already scaled correctly whatever the
+/// parameters' units: for fits started near a known minimum the <see cref="FitInput.StartCovariance"/> of an earlier
+/// fit, else the diagonal of <see cref="FitInput.StartVariances"/> (constraint widths; unknown entries measured, one
+/// gradient each), which both cost nothing; else a forward-difference Hessian of the gradient at the start point,
+/// inverted.</item>
 /// <item>Projected BFGS with an active set (Bertsekas' projected quasi-Newton): a free parameter on a bound whose
-/// gradient points outwards is held there; the search direction −B·g runs over the others; steps are projected onto
-/// the box and accepted by an Armijo test along the projection arc. Bounds are honoured exactly and a parameter
-/// leaves a bound again as soon as the gradient pulls it inwards; nothing is clamped after the fact.</item>
-/// <item>Newton steps with a central-difference Hessian of the analytic gradient (or the objective's own Hessian),
+/// gradient points outwards is held there; the search direction −B·g runs over the others, with B reduced to them
+/// (the Schur complement B_FF − B_FH·B_HH⁻¹·B_HF, the inverse of the Hessian block of the parameters left free, not
+/// merely B_FF); steps are projected onto the box and accepted by an Armijo test along the projection arc. Bounds
+/// are honoured exactly and a parameter leaves a bound again as soon as the gradient pulls it inwards; nothing is
+/// clamped after the fact.</item>
+/// <item>Newton steps with a forward-difference Hessian of the analytic gradient (or the objective's own Hessian),
 /// reduced to the parameters not held on a bound, until EDM = ½ gᵀH⁻¹g ≤ <see cref="FitOptions.EdmTolerance"/>.
-/// The same Hessian at the minimum gives the covariance. Fits without uncertainties
+/// The same Hessian, computed within ~1e-4 σ of the minimum, gives the covariance. Fits without uncertainties
 /// (<see cref="FitOptions.ComputeUncertainties"/> false: scan points, impacts, toys) skip this phase when the BFGS
 /// estimate of the EDM already meets the tolerance.</item>
 /// </list>
 /// <para>An instance owns all scratch memory and reuses it across fits of the same or smaller size: iterations
-/// allocate nothing. One instance serves one thread at a time.</para>
+/// allocate nothing, and no iteration costs more than O(m²) besides its evaluation; the O(m³) factorisations run
+/// only where a Hessian is computed. One instance serves one thread at a time.</para>
 /// </remarks>
 public sealed class Minimizer
 {
@@ -31,15 +36,31 @@ public sealed class Minimizer
     // used stale for the next one.
     private const double StaleHessianEdm = 1e-4;
 
-    // The covariance must come from a Hessian computed within ~1.4e-3 σ of the final point (EDM there below this).
-    private const double CovarianceHessianEdm = 1e-6;
+    // The covariance must come from a Hessian computed within ~1.4e-4 σ of the final point (EDM there below this):
+    // on a likelihood with a flat direction the Hessian changes fast along it, and 1.4e-3 σ cost 2e-3 in an
+    // uncertainty.
+    private const double CovarianceHessianEdm = 1e-8;
 
     private const int MaxNewtonIterations = 50;
 
     /// <summary>Quasi-Newton iterations after which Newton steps take over: BFGS needs about m to learn the curvature.</summary>
     private static int NewtonHandover(int m) => Math.Max(100, 5 * m);
     private const int MaxBacktracks = 60;
+    private const int MaxExtrapolations = 4;
+
+    /// <summary>A step is extended while the directional derivative at its end is below this fraction of the start's.</summary>
+    private const double ExtrapolationSlope = 0.5;
     private const double ArmijoFactor = 1e-4;
+
+    /// <summary>
+    /// Forward-difference steps of the analytic gradient, in units of the parameter's width (near √ε, as forward
+    /// differences of an accurate gradient want): the truncation error is ~1e-7 relative and the gradient's rounding
+    /// (~1e-16 of its largest terms) stays below ~1e-8 of the difference on the fixture likelihoods. Both are
+    /// multiplied by the Hessian's condition number in the covariance and in the final EDM: likelihoods with a flat
+    /// direction (two normalisations of one yield) reach 1e3, where steps of 1e-4 σ cost 1% in an uncertainty, and
+    /// a 20-dimensional Rosenbrock valley 1e6.
+    /// </summary>
+    private const double RelativeHessianStep = 1e-7;
 
     private readonly FitOptions _options;
 
@@ -54,6 +75,10 @@ public sealed class Minimizer
     private bool _inverseValid;
     private bool _hessianValid;
 
+    // _factor holds the Cholesky factor of the Hessian block of the parameters not held, undamped, for the current
+    // Hessian and active set (the last Newton direction's): the covariance reuses it.
+    private bool _reducedFactorCurrent;
+
     private int[] _free = [];
     private int[] _inactive = [];
     private bool[] _active = [];
@@ -63,16 +88,28 @@ public sealed class Minimizer
     private double[] _g = [];
     private double[] _xTrial = [];
     private double[] _gTrial = [];
+    private double[] _xExtra = [];
+    private double[] _gExtra = [];
     private double[] _direction = [];
     private double[] _lower = [];
     private double[] _upper = [];
     private double[] _by = [];
+    private double[] _s = [];
+    private double[] _y = [];
+    private bool[] _heldInMetric = [];
+    private double[] _heldDiagonal = [];
     private double[] _compact = [];
     private double[] _inverse = [];
     private double[] _hessian = [];
     private double[] _factor = [];
+    private double[] _triangle = [];
     private double[] _fullHessian = [];
     private HessianWorker[] _workers = [];
+
+    // The last start covariance found positive definite, and over which parameters (the start covariance is not
+    // copied: FitInput asks callers not to change its arrays).
+    private double[][]? _checkedCovariance;
+    private bool[] _checkedFree = [];
 
     /// <summary>A minimizer with the given options (<see cref="FitOptions.Default"/> when null).</summary>
     public Minimizer(FitOptions? options = null)
@@ -156,14 +193,14 @@ public sealed class Minimizer
             return Result(input, FitStatus.NotFinite, "the objective or its gradient is not finite at the initial point", double.NaN, double.NaN, withCovariance: false);
         }
 
-        if (!SetInverseFromCovariance(input.StartCovariance))
+        if (!SetInverseFromCovariance(input.StartCovariance) && !SetInverseFromVariances(input.StartVariances))
         {
-            ComputeHessian(central: false);
+            ComputeHessian();
             SetInverseFromHessian();
         }
 
         // Without uncertainties to report, the quasi-Newton EDM estimate decides convergence on its own and the
-        // Newton phase (a Hessian of 2 gradients per parameter) only runs when BFGS stalls.
+        // Newton phase (a Hessian of one gradient per parameter) only runs when BFGS stalls.
         double quasiNewtonTarget = _options.ComputeUncertainties ? _options.QuasiNewtonEdmTolerance : _options.EdmTolerance;
         FitStatus? stop = null;
         string message = string.Empty;
@@ -200,7 +237,7 @@ public sealed class Minimizer
                 break;
             }
 
-            if (!LineSearch(f, out double fNew))
+            if (!LineSearch(f, out double fNew, extrapolate: true))
             {
                 if (resetDone)
                 {
@@ -209,7 +246,7 @@ public sealed class Minimizer
                 }
 
                 // A stale BFGS approximation is the usual cause: start again from the Hessian here.
-                ComputeHessian(central: false);
+                ComputeHessian();
                 SetInverseFromHessian();
                 resetDone = true;
                 continue;
@@ -234,7 +271,7 @@ public sealed class Minimizer
             if (_options.ComputeUncertainties && stop != FitStatus.Converged)
             {
                 // The stored Hessian is the start point's; report uncertainties where the fit stopped.
-                ComputeHessian(central: true);
+                ComputeHessian();
             }
         }
 
@@ -243,7 +280,7 @@ public sealed class Minimizer
 
     private (FitStatus Status, string Message, double Value, double Edm) NewtonPolish(double f)
     {
-        ComputeHessian(central: true);
+        ComputeHessian();
         double edmAtHessianPoint = double.NaN;
         bool hessianFresh = true;
         for (int k = 0; ; k++)
@@ -256,12 +293,14 @@ public sealed class Minimizer
                 hessianFresh = false;
             }
 
-            if (edm <= _options.EdmTolerance && positiveDefinite)
+            // Converged, but at least one Newton step with the new Hessian first: it costs one gradient and takes the
+            // point from the quasi-Newton tolerance to far below the EDM tolerance (the smallest curvatures need it).
+            if (edm <= _options.EdmTolerance && positiveDefinite && (k > 0 || edm == 0))
             {
                 if (edmAtHessianPoint > CovarianceHessianEdm && _options.ComputeUncertainties)
                 {
                     // The Hessian was computed far from here: recompute it where the covariance is reported.
-                    ComputeHessian(central: true);
+                    ComputeHessian();
                     UpdateActiveSet();
                     edm = NewtonDirection(out _);
                 }
@@ -297,7 +336,7 @@ public sealed class Minimizer
             Swap(ref _g, ref _gTrial);
             if (edm > StaleHessianEdm || !positiveDefinite)
             {
-                ComputeHessian(central: true);
+                ComputeHessian();
                 hessianFresh = true;
             }
         }
@@ -322,6 +361,8 @@ public sealed class Minimizer
         _iterations = 0;
         _inverseValid = false;
         _hessianValid = false;
+        _reducedFactorCurrent = false;
+        _heldInMetric.AsSpan(0, m).Clear();
         input.Initial.CopyTo(_full, 0);
         int j = 0;
         for (int i = 0; i < n; i++)
@@ -345,6 +386,12 @@ public sealed class Minimizer
             _fullGradient = new double[n];
         }
 
+        if (_checkedFree.Length != n)
+        {
+            _checkedCovariance = null;
+            _checkedFree = new bool[n];
+        }
+
         if (_x.Length < m)
         {
             _free = new int[m];
@@ -354,14 +401,21 @@ public sealed class Minimizer
             _g = new double[m];
             _xTrial = new double[m];
             _gTrial = new double[m];
+            _xExtra = new double[m];
+            _gExtra = new double[m];
             _direction = new double[m];
             _lower = new double[m];
             _upper = new double[m];
             _by = new double[m];
+            _s = new double[m];
+            _y = new double[m];
+            _heldInMetric = new bool[m];
+            _heldDiagonal = new double[m];
             _compact = new double[m];
             _inverse = new double[m * m];
             _hessian = new double[m * m];
             _factor = new double[m * m];
+            _triangle = new double[m * m];
         }
 
         if (_workers.Length < _hessianEvaluators.Length)
@@ -402,17 +456,24 @@ public sealed class Minimizer
     /// <summary>A free parameter is held when it sits on a bound and the gradient points out of the box.</summary>
     private void UpdateActiveSet()
     {
+        _reducedFactorCurrent = false;
         for (int i = 0; i < _m; i++)
         {
             _active[i] = (_x[i] <= _lower[i] && _g[i] > 0) || (_x[i] >= _upper[i] && _g[i] < 0);
         }
     }
 
-    /// <summary>d = −B·g over the parameters not held; returns the EDM estimate ½ gᵀB g.</summary>
-    private double QuasiNewtonDirection()
+    /// <summary>
+    /// d = −B·g over the parameters not held; returns the EDM estimate ½ gᵀB g. B is first reduced to the parameters
+    /// not held (see <see cref="ReduceMetricToFreeParameters"/>), so its rows and columns of held ones are zero.
+    /// </summary>
+    private double QuasiNewtonDirection(bool afterReset = false)
     {
+        ReduceMetricToFreeParameters();
+        int m = _m;
+        ReadOnlySpan<double> g = _g.AsSpan(0, m);
         double edm = 0;
-        for (int i = 0; i < _m; i++)
+        for (int i = 0; i < m; i++)
         {
             if (_active[i])
             {
@@ -420,34 +481,84 @@ public sealed class Minimizer
                 continue;
             }
 
-            ReadOnlySpan<double> row = _inverse.AsSpan(i * _m, _m);
-            double sum = 0;
-            for (int k = 0; k < _m; k++)
-            {
-                if (!_active[k])
-                {
-                    sum += row[k] * _g[k];
-                }
-            }
-
+            double sum = DenseCholesky.Dot(_inverse.AsSpan(i * m, m), g);
             _direction[i] = -sum;
-            edm += _g[i] * sum;
+            edm += g[i] * sum;
         }
 
         edm *= 0.5;
-        if (!(edm >= 0))
+        if (!(edm >= 0) && !afterReset)
         {
             // Rounding made the approximation indefinite: start again from the Hessian.
             if (!_hessianValid)
             {
-                ComputeHessian(central: false);
+                ComputeHessian();
             }
 
             SetInverseFromHessian();
-            return QuasiNewtonDirection();
+            return QuasiNewtonDirection(afterReset: true);
         }
 
-        return edm;
+        // A positive definite metric leaves only rounding at a vanishing gradient: a negative EDM is zero then.
+        return Math.Max(edm, 0.0);
+    }
+
+    /// <summary>
+    /// Keeps B the inverse-Hessian approximation of the parameters not held on a bound. Holding parameter a replaces
+    /// B by B − B·e_a·e_aᵀ·B / B_aa: the inverse of the Hessian block of the others (the Schur complement), which is
+    /// what the Newton step with a held, correlated parameter needs; B_FF alone would point along the old valley
+    /// and cost many iterations (a POI held at 0 is strongly correlated with the normalisations). Releasing a
+    /// restores the diagonal it had when it was held; BFGS rebuilds its correlations.
+    /// </summary>
+    private void ReduceMetricToFreeParameters()
+    {
+        int m = _m;
+        for (int a = 0; a < m; a++)
+        {
+            if (_active[a] == _heldInMetric[a])
+            {
+                continue;
+            }
+
+            Span<double> rowA = _inverse.AsSpan(a * m, m);
+            if (_active[a])
+            {
+                double pivot = rowA[a];
+                _heldDiagonal[a] = pivot;
+                if (pivot > 0 && double.IsFinite(pivot))
+                {
+                    rowA.CopyTo(_by);
+                    ReadOnlySpan<double> column = _by.AsSpan(0, m);
+                    for (int i = 0; i < m; i++)
+                    {
+                        double factor = column[i] / pivot;
+                        if (factor != 0)
+                        {
+                            DenseCholesky.AddScaled(_inverse.AsSpan(i * m, m), -factor, column);
+                        }
+                    }
+                }
+
+                rowA.Clear();
+                for (int i = 0; i < m; i++)
+                {
+                    _inverse[(i * m) + a] = 0;
+                }
+            }
+            else
+            {
+                double diagonal = _heldDiagonal[a];
+                if (!(diagonal > 0) || !double.IsFinite(diagonal))
+                {
+                    double curvature = _hessianValid ? Math.Abs(_hessian[(a * m) + a]) : 0;
+                    diagonal = curvature > 0 && double.IsFinite(curvature) ? 1.0 / curvature : 1.0;
+                }
+
+                rowA[a] = diagonal;
+            }
+
+            _heldInMetric[a] = _active[a];
+        }
     }
 
     /// <summary>
@@ -467,6 +578,7 @@ public sealed class Minimizer
 
         positiveDefinite = true;
         double damping = 0;
+        _reducedFactorCurrent = false;
         while (!FactorReduced(count, damping))
         {
             positiveDefinite = false;
@@ -492,6 +604,7 @@ public sealed class Minimizer
             }
         }
 
+        _reducedFactorCurrent = damping == 0;
         Span<double> rhs = _compact.AsSpan(0, count);
         for (int a = 0; a < count; a++)
         {
@@ -536,7 +649,7 @@ public sealed class Minimizer
     /// Backtracking along the projection arc x(α) = P(x + α d) until f(x(α)) ≤ f + c·gᵀ(x(α) − x). Leaves the accepted
     /// point in the trial buffers.
     /// </summary>
-    private bool LineSearch(double f, out double fNew)
+    private bool LineSearch(double f, out double fNew, bool extrapolate = false)
     {
         double alpha = 1.0;
         for (int t = 0; t < MaxBacktracks; t++)
@@ -561,6 +674,11 @@ public sealed class Minimizer
             fNew = Evaluate(_xTrial, _gTrial);
             if (fNew <= f + (ArmijoFactor * slope) && slope < 0)
             {
+                if (extrapolate && t == 0)
+                {
+                    fNew = Extrapolate(f, fNew, alpha);
+                }
+
                 return true;
             }
 
@@ -581,53 +699,95 @@ public sealed class Minimizer
         return false;
     }
 
+    /// <summary>
+    /// After a full quasi-Newton step that was accepted while the objective still falls steeply at its end (the
+    /// approximation overestimates the curvature, typical after a start far from the minimum, where a likelihood
+    /// is stiffer), longer steps along the same arc, to the minimum of the parabola through the two directional
+    /// derivatives (2–8 times longer), as long as they lower the objective. The BFGS update from the longer step
+    /// learns the smaller curvature in one iteration instead of many.
+    /// </summary>
+    private double Extrapolate(double f, double fAccepted, double alpha)
+    {
+        for (int e = 0; e < MaxExtrapolations; e++)
+        {
+            double slopeStart = 0;
+            double slopeEnd = 0;
+            for (int i = 0; i < _m; i++)
+            {
+                double step = _xTrial[i] - _x[i];
+                slopeStart += _g[i] * step;
+                slopeEnd += _gTrial[i] * step;
+            }
+
+            if (!(slopeEnd < ExtrapolationSlope * slopeStart) || _evaluations >= _options.MaxEvaluations)
+            {
+                break;
+            }
+
+            alpha *= Math.Clamp(slopeStart / (slopeStart - slopeEnd), 2.0, 8.0);
+            bool moved = false;
+            for (int i = 0; i < _m; i++)
+            {
+                double xi = Math.Clamp(_x[i] + (alpha * _direction[i]), _lower[i], _upper[i]);
+                _xExtra[i] = xi;
+                moved |= xi != _xTrial[i];
+            }
+
+            if (!moved)
+            {
+                break;
+            }
+
+            double fExtra = Evaluate(_xExtra, _gExtra);
+            if (!(fExtra < fAccepted))
+            {
+                break;
+            }
+
+            fAccepted = fExtra;
+            Swap(ref _xTrial, ref _xExtra);
+            Swap(ref _gTrial, ref _gExtra);
+        }
+
+        return fAccepted;
+    }
+
     /// <summary>BFGS update of the inverse approximation with s = x_trial − x, y = g_trial − g (skipped when sᵀy ≤ 0).</summary>
     private void UpdateInverse()
     {
-        double sy = 0;
-        double ss = 0;
-        double yy = 0;
-        for (int i = 0; i < _m; i++)
+        int m = _m;
+        Span<double> s = _s.AsSpan(0, m);
+        Span<double> y = _y.AsSpan(0, m);
+        for (int i = 0; i < m; i++)
         {
-            double s = _xTrial[i] - _x[i];
-            double y = _gTrial[i] - _g[i];
-            sy += s * y;
-            ss += s * s;
-            yy += y * y;
+            s[i] = _xTrial[i] - _x[i];
+            // Held parameters have zero rows and columns in B and do not move: their gradient change carries no
+            // curvature of the free ones.
+            y[i] = _heldInMetric[i] ? 0 : _gTrial[i] - _g[i];
         }
 
+        double sy = DenseCholesky.Dot(s, y);
+        double ss = DenseCholesky.Dot(s, s);
+        double yy = DenseCholesky.Dot(y, y);
         if (!(sy > 1e-12 * Math.Sqrt(ss * yy)))
         {
             return;
         }
 
         double rho = 1.0 / sy;
-        double yBy = 0;
-        for (int i = 0; i < _m; i++)
+        Span<double> by = _by.AsSpan(0, m);
+        for (int i = 0; i < m; i++)
         {
-            ReadOnlySpan<double> row = _inverse.AsSpan(i * _m, _m);
-            double sum = 0;
-            for (int k = 0; k < _m; k++)
-            {
-                sum += row[k] * (_gTrial[k] - _g[k]);
-            }
-
-            _by[i] = sum;
-            yBy += (_gTrial[i] - _g[i]) * sum;
+            by[i] = DenseCholesky.Dot(_inverse.AsSpan(i * m, m), y);
         }
 
-        // B⁺ = B − ρ(s·(By)ᵀ + (By)·sᵀ) + (ρ²·yᵀBy + ρ)·s·sᵀ
+        double yBy = DenseCholesky.Dot(y, by);
+
+        // B⁺ = B − ρ(s·(By)ᵀ + (By)·sᵀ) + (ρ²·yᵀBy + ρ)·s·sᵀ, row by row: row_i += (c·s_i − ρ·By_i)·s − ρ·s_i·By.
         double c = (rho * rho * yBy) + rho;
-        for (int i = 0; i < _m; i++)
+        for (int i = 0; i < m; i++)
         {
-            double si = _xTrial[i] - _x[i];
-            double byi = _by[i];
-            Span<double> row = _inverse.AsSpan(i * _m, _m);
-            for (int k = 0; k < _m; k++)
-            {
-                double sk = _xTrial[k] - _x[k];
-                row[k] += (-rho * ((si * _by[k]) + (byi * sk))) + (c * si * sk);
-            }
+            DenseCholesky.AddScaled(_inverse.AsSpan(i * m, m), (c * s[i]) - (rho * by[i]), s, -rho * s[i], by);
         }
     }
 
@@ -644,7 +804,6 @@ public sealed class Minimizer
 
         int m = _m;
         double scale = 1.0 / (2.0 * _options.ErrorDefinition);
-        Span<double> factor = _factor.AsSpan(0, m * m);
         for (int a = 0; a < m; a++)
         {
             double[] row = covariance[_free[a]];
@@ -653,6 +812,7 @@ public sealed class Minimizer
                 return false;
             }
 
+            Span<double> target = _inverse.AsSpan(a * m, m);
             for (int b = 0; b < m; b++)
             {
                 double value = row[_free[b]] * scale;
@@ -661,18 +821,82 @@ public sealed class Minimizer
                     return false;
                 }
 
-                _inverse[(a * m) + b] = value;
-                factor[(a * m) + b] = value;
+                target[b] = value;
             }
         }
 
-        // Positive definiteness keeps −B·g a descent direction.
-        if (!DenseCholesky.Factor(factor, m))
+        // Positive definiteness keeps −B·g a descent direction. Every principal submatrix of a positive definite
+        // matrix is positive definite, so a covariance that passed for a set of free parameters needs no new check
+        // for the same or fewer (the toys, scan points and impacts of one study share one covariance).
+        if (!CoveredByCheckedCovariance(covariance))
+        {
+            Span<double> factor = _factor.AsSpan(0, m * m);
+            _inverse.AsSpan(0, m * m).CopyTo(factor);
+            _reducedFactorCurrent = false;
+            if (!DenseCholesky.Factor(factor, m))
+            {
+                return false;
+            }
+
+            _checkedCovariance = covariance;
+            Array.Clear(_checkedFree);
+            for (int a = 0; a < m; a++)
+            {
+                _checkedFree[_free[a]] = true;
+            }
+        }
+
+        MetricReset();
+        return true;
+    }
+
+    private bool CoveredByCheckedCovariance(double[][] covariance)
+    {
+        if (!ReferenceEquals(covariance, _checkedCovariance) || _checkedFree.Length != _n)
         {
             return false;
         }
 
-        _inverseValid = true;
+        for (int a = 0; a < _m; a++)
+        {
+            if (!_checkedFree[_free[a]])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// B = diag(variance/(2·up)) over the free parameters when variances are given; an entry that is not finite and
+    /// positive becomes 1/H_aa from one forward difference of the gradient (1 where that curvature is not positive).
+    /// </summary>
+    private bool SetInverseFromVariances(double[]? variances)
+    {
+        if (variances is null || variances.Length != _n)
+        {
+            return false;
+        }
+
+        int m = _m;
+        double scale = 1.0 / (2.0 * _options.ErrorDefinition);
+        _inverse.AsSpan(0, m * m).Clear();
+        for (int a = 0; a < m; a++)
+        {
+            double value = variances[_free[a]] * scale;
+            if (!(value > 0) || !double.IsFinite(value))
+            {
+                HessianRows(0, a, a + 1);
+                _evaluations++;
+                double curvature = _hessian[(a * m) + a];
+                value = curvature > 0 && double.IsFinite(curvature) ? 1.0 / curvature : 1.0;
+            }
+
+            _inverse[(a * m) + a] = value;
+        }
+
+        MetricReset();
         return true;
     }
 
@@ -681,6 +905,7 @@ public sealed class Minimizer
     {
         int m = _m;
         Span<double> factor = _factor.AsSpan(0, m * m);
+        _reducedFactorCurrent = false;
         for (double damping = 0; damping <= 1e8; damping = damping == 0 ? 1e-8 : damping * 100)
         {
             _hessian.AsSpan(0, m * m).CopyTo(factor);
@@ -691,8 +916,8 @@ public sealed class Minimizer
 
             if (DenseCholesky.Factor(factor, m))
             {
-                DenseCholesky.Invert(factor, m, _inverse, _compact);
-                _inverseValid = true;
+                DenseCholesky.Invert(factor, m, _inverse, _triangle);
+                MetricReset();
                 return;
             }
         }
@@ -704,16 +929,26 @@ public sealed class Minimizer
             _inverse[(i * m) + i] = diagonal > 0 && double.IsFinite(diagonal) ? 1.0 / diagonal : 1.0;
         }
 
+        MetricReset();
+    }
+
+    /// <summary>B was just set over all free parameters: the held ones are reduced out again before it is used.</summary>
+    private void MetricReset()
+    {
         _inverseValid = true;
+        _heldInMetric.AsSpan(0, _m).Clear();
     }
 
     /// <summary>
-    /// The Hessian over the free parameters at the current point: the objective's own when it has one, else finite
-    /// differences of the gradient, one column per parameter (central, or forward for the cheap starting estimate;
-    /// one-sided inwards on a bound), in parallel over columns when several evaluators exist.
+    /// The Hessian over the free parameters at the current point: the objective's own when it has one, else forward
+    /// differences of the analytic gradient, one evaluation per parameter (backwards where the step would leave the
+    /// box), symmetrised; in parallel over parameters when several evaluators exist. With steps of
+    /// <see cref="RelativeHessianStep"/> the error is far inside what uncertainties need, at half the cost of central
+    /// differences.
     /// </summary>
-    private void ComputeHessian(bool central)
+    private void ComputeHessian()
     {
+        _reducedFactorCurrent = false;
         int m = _m;
         for (int i = 0; i < m; i++)
         {
@@ -745,16 +980,16 @@ public sealed class Minimizer
         int workers = Math.Min(_hessianEvaluators.Length, m);
         if (workers <= 1)
         {
-            HessianColumns(0, 0, m, central);
+            HessianRows(0, 0, m);
         }
         else
         {
-            // Contiguous blocks of columns per worker: every column is computed the same way whatever the split.
+            // Contiguous blocks of parameters per worker: every row is computed the same way whatever the split.
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-                HessianColumns(w, (int)((long)m * w / workers), (int)((long)m * (w + 1) / workers), central));
+                HessianRows(w, (int)((long)m * w / workers), (int)((long)m * (w + 1) / workers)));
         }
 
-        _evaluations += central ? 2 * m : m;
+        _evaluations += m;
         _hessianValid = true;
         for (int i = 0; i < m; i++)
         {
@@ -767,93 +1002,55 @@ public sealed class Minimizer
         }
     }
 
-    private void HessianColumns(int worker, int from, int to, bool central)
+    /// <summary>Rows <paramref name="from"/> … <paramref name="to"/> − 1: the change of the gradient per step in one parameter.</summary>
+    private void HessianRows(int worker, int from, int to)
     {
         HessianWorker scratch = _workers[worker];
         IObjectiveEvaluator evaluator = _hessianEvaluators[worker];
         int n = _n;
         int m = _m;
         Span<double> full = scratch.Full.AsSpan(0, n);
-        Span<double> plus = scratch.GradientPlus.AsSpan(0, n);
-        Span<double> minus = scratch.GradientMinus.AsSpan(0, n);
+        Span<double> shifted = scratch.Gradient.AsSpan(0, n);
         _full.AsSpan(0, n).CopyTo(full);
         for (int j = from; j < to; j++)
         {
             int p = _free[j];
             double xj = _x[j];
             double h = HessianStep(j);
-            bool roomAbove = xj + h <= _upper[j];
-            bool roomBelow = xj - h >= _lower[j];
-            double hPlus;
-            double hMinus;
-            if (central && roomAbove && roomBelow)
+            // Forward unless the step would leave the box; backwards then if there is room, else up to the bound.
+            double step = xj + h <= _upper[j] ? h : xj - h >= _lower[j] ? -h : _upper[j] - xj;
+            Span<double> row = _hessian.AsSpan(j * m, m);
+            if (step == 0)
             {
-                hPlus = h;
-                hMinus = h;
-            }
-            else if (roomAbove || !roomBelow)
-            {
-                hPlus = roomAbove ? h : Math.Max(_upper[j] - xj, 0);
-                hMinus = 0;
-            }
-            else
-            {
-                hPlus = 0;
-                hMinus = h;
+                row.Clear();
+                continue;
             }
 
-            if (hPlus > 0)
-            {
-                full[p] = xj + hPlus;
-                evaluator.ValueAndGradient(full, plus);
-            }
-            else
-            {
-                GradientAtPoint(plus);
-            }
-
-            if (hMinus > 0)
-            {
-                full[p] = xj - hMinus;
-                evaluator.ValueAndGradient(full, minus);
-            }
-            else
-            {
-                GradientAtPoint(minus);
-            }
-
+            // The step actually taken: x + h rounds, and at steps of ~1e-7 σ that rounding would show.
+            double shiftedValue = xj + step;
+            full[p] = shiftedValue;
+            evaluator.ValueAndGradient(full, shifted);
             full[p] = xj;
-            double width = hPlus + hMinus;
+            double inverseStep = 1.0 / (shiftedValue - xj);
             for (int i = 0; i < m; i++)
             {
-                int q = _free[i];
-                _hessian[(i * m) + j] = width > 0 ? (plus[q] - minus[q]) / width : 0.0;
+                row[i] = (shifted[_free[i]] - _g[i]) * inverseStep;
             }
-        }
-    }
-
-    private void GradientAtPoint(Span<double> destination)
-    {
-        // _g holds the free part of the gradient at _x (the last evaluation may have been a rejected trial point);
-        // fixed components are never read.
-        for (int i = 0; i < _m; i++)
-        {
-            destination[_free[i]] = _g[i];
         }
     }
 
     /// <summary>
-    /// The difference step for column j: 1e-4 of the parameter's width where the inverse-Hessian approximation knows
-    /// it (truncation error ~1e-8 relative), else 1e-5 of its magnitude (at least 1e-5).
+    /// The difference step for parameter j: <see cref="RelativeHessianStep"/> of its width where the inverse-Hessian
+    /// approximation knows it, else of its magnitude (at least that much absolutely).
     /// </summary>
     private double HessianStep(int j)
     {
         double scale = Math.Max(Math.Abs(_x[j]), 1.0);
-        double h = 1e-5 * scale;
-        double inverseDiagonal = _inverseValid ? _inverse[(j * _m) + j] : 0;
+        double h = RelativeHessianStep * scale;
+        double inverseDiagonal = !_inverseValid ? 0 : _heldInMetric[j] ? _heldDiagonal[j] : _inverse[(j * _m) + j];
         if (inverseDiagonal > 0 && double.IsFinite(inverseDiagonal))
         {
-            h = Math.Clamp(1e-4 * Math.Sqrt(inverseDiagonal), 1e-10 * scale, 1e-2 * scale);
+            h = Math.Clamp(RelativeHessianStep * Math.Sqrt(inverseDiagonal), 1e-10 * scale, 1e-2 * scale);
         }
 
         return h;
@@ -942,29 +1139,28 @@ public sealed class Minimizer
             }
         }
 
-        if (anyHeld)
+        string? problem = null;
+        if (_reducedFactorCurrent || FactorReduced(count, 0.0))
         {
-            Span<double> full = _factor.AsSpan(0, m * m);
-            _hessian.AsSpan(0, m * m).CopyTo(full);
-            bool positive = DenseCholesky.Factor(full, m);
-            if (positive)
+            DenseCholesky.Invert(_factor.AsSpan(0, count * count), count, _inverse, _triangle);
+            for (int a = 0; a < count; a++)
             {
-                DenseCholesky.Invert(full, m, _inverse, _compact);
+                uncertainties[_free[_inactive[a]]] = Math.Sqrt(scale * _inverse[(a * count) + a]);
             }
 
-            for (int a = 0; a < m; a++)
+            for (int a = 0; a < count; a++)
             {
-                if (_active[a])
+                int i = _free[_inactive[a]];
+                for (int b = 0; b < count; b++)
                 {
-                    int i = _free[a];
-                    uncertainties[i] = positive ? Math.Sqrt(scale * _inverse[(a * m) + a]) : double.NaN;
-                    covariance[i][i] = uncertainties[i] * uncertainties[i];
-                    correlation[i][i] = 1.0;
+                    int j = _free[_inactive[b]];
+                    double c = scale * _inverse[(a * count) + b];
+                    covariance[i][j] = c;
+                    correlation[i][j] = a == b ? 1.0 : c / (uncertainties[i] * uncertainties[j]);
                 }
             }
         }
-
-        if (!FactorReduced(count, 0.0))
+        else
         {
             for (int a = 0; a < count; a++)
             {
@@ -974,28 +1170,39 @@ public sealed class Minimizer
                 Array.Fill(correlation[i], double.NaN);
             }
 
-            return (uncertainties, covariance, correlation, "the Hessian is not positive definite: no uncertainties");
+            problem = "the Hessian is not positive definite: no uncertainties";
         }
 
-        DenseCholesky.Invert(_factor.AsSpan(0, count * count), count, _inverse, _compact);
-        for (int a = 0; a < count; a++)
+        if (anyHeld)
         {
-            uncertainties[_free[_inactive[a]]] = Math.Sqrt(scale * _inverse[(a * count) + a]);
-        }
-
-        for (int a = 0; a < count; a++)
-        {
-            int i = _free[_inactive[a]];
-            for (int b = 0; b < count; b++)
+            Span<double> full = _factor.AsSpan(0, m * m);
+            _hessian.AsSpan(0, m * m).CopyTo(full);
+            _reducedFactorCurrent = false;
+            bool positive = DenseCholesky.Factor(full, m);
+            Span<double> column = _compact.AsSpan(0, m);
+            for (int a = 0; a < m; a++)
             {
-                int j = _free[_inactive[b]];
-                double c = scale * _inverse[(a * count) + b];
-                covariance[i][j] = c;
-                correlation[i][j] = a == b ? 1.0 : c / (uncertainties[i] * uncertainties[j]);
+                if (_active[a])
+                {
+                    // (H⁻¹)_aa from one solve: the full inverse is not needed for a diagonal entry.
+                    double inverseDiagonal = double.NaN;
+                    if (positive)
+                    {
+                        column.Clear();
+                        column[a] = 1.0;
+                        DenseCholesky.Solve(full, m, column);
+                        inverseDiagonal = column[a];
+                    }
+
+                    int i = _free[a];
+                    uncertainties[i] = Math.Sqrt(scale * inverseDiagonal);
+                    covariance[i][i] = uncertainties[i] * uncertainties[i];
+                    correlation[i][i] = 1.0;
+                }
             }
         }
 
-        return (uncertainties, covariance, correlation, null);
+        return (uncertainties, covariance, correlation, problem);
     }
 
     private static string Format(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
@@ -1006,8 +1213,6 @@ public sealed class Minimizer
     {
         public double[] Full { get; } = new double[n];
 
-        public double[] GradientPlus { get; } = new double[n];
-
-        public double[] GradientMinus { get; } = new double[n];
+        public double[] Gradient { get; } = new double[n];
     }
 }

@@ -11,11 +11,12 @@ public sealed class PatchSet
 {
     private readonly Dictionary<string, JsonPatch> _byName;
 
-    private PatchSet(string sourceName, List<PatchSetEntry> entries, Dictionary<string, JsonPatch> byName)
+    private PatchSet(string sourceName, List<PatchSetEntry> entries, Dictionary<string, JsonPatch> byName, Dictionary<string, string> digests)
     {
         SourceName = sourceName;
         Entries = entries;
         _byName = byName;
+        Digests = digests;
     }
 
     /// <summary>The file name or label used in error messages.</summary>
@@ -23,6 +24,12 @@ public sealed class PatchSet
 
     /// <summary>The patches in file order, with their names and metadata values (e.g. signal masses).</summary>
     public IReadOnlyList<PatchSetEntry> Entries { get; }
+
+    /// <summary>
+    /// The digests (hashlib algorithm name → lowercase hex) of the background-only workspace the patches were made for,
+    /// from <c>metadata.digests</c>; empty when the file records none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Digests { get; }
 
     /// <summary>Reads a patch set file.</summary>
     /// <exception cref="WorkspaceException">The file is unreadable or not a valid patch set.</exception>
@@ -71,7 +78,30 @@ public sealed class PatchSet
             entries.Add(new PatchSetEntry(name, ReadValues(metadata["values"], sourceName, $"{path}.metadata.values")));
         }
 
-        return new PatchSet(sourceName, entries, byName);
+        return new PatchSet(sourceName, entries, byName, ReadDigests(obj["metadata"], sourceName));
+    }
+
+    /// <summary>
+    /// Applies the patch called <paramref name="name"/> to <paramref name="background"/> after checking, as pyhf does,
+    /// that the workspace is the one the patch set was made for: every digest in <see cref="Digests"/> must match.
+    /// </summary>
+    /// <exception cref="WorkspaceException">No such patch, a digest differs, or the patch does not apply.</exception>
+    public Workspace Apply(Workspace background, string name)
+    {
+        ArgumentNullException.ThrowIfNull(background);
+        JsonPatch patch = Get(name);
+        foreach ((string algorithm, string expected) in Digests)
+        {
+            string actual = background.Digest(algorithm);
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new WorkspaceException(SourceName, $"$.metadata.digests.{algorithm}",
+                    $"this patch set was made for a background-only workspace with {algorithm} digest {expected}, but '{background.SourceName}' has {actual}: " +
+                    "it is another workspace (or an edited copy); use the background-only workspace published with the patch set");
+            }
+        }
+
+        return background.ApplyPatch(patch);
     }
 
     /// <summary>The patch called <paramref name="name"/>.</summary>
@@ -86,6 +116,39 @@ public sealed class PatchSet
 
         string known = string.Join(", ", Entries.Take(10).Select(e => $"'{e.Name}'")) + (Entries.Count > 10 ? ", …" : "");
         throw new WorkspaceException(SourceName, "$.patches", $"patch '{name}' not found ({Entries.Count} patches: {known})");
+    }
+
+    private static Dictionary<string, string> ReadDigests(JsonNode? metadata, string sourceName)
+    {
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata is not JsonObject meta || meta["digests"] is null)
+        {
+            return digests;
+        }
+
+        if (meta["digests"] is not JsonObject entries)
+        {
+            throw new WorkspaceException(sourceName, "$.metadata.digests", "'digests' must be an object of algorithm name to hex digest");
+        }
+
+        foreach ((string algorithm, JsonNode? value) in entries)
+        {
+            string path = $"$.metadata.digests.{algorithm}";
+            if (value?.GetValueKind() != JsonValueKind.String)
+            {
+                throw new WorkspaceException(sourceName, path, "a digest must be a string of hex digits");
+            }
+
+            if (!PyhfDigest.Algorithms.Contains(algorithm))
+            {
+                throw new WorkspaceException(sourceName, path,
+                    $"digest algorithm '{algorithm}' is not supported (supported: {string.Join(", ", PyhfDigest.Algorithms)})");
+            }
+
+            digests.Add(algorithm, value.GetValue<string>());
+        }
+
+        return digests;
     }
 
     private static IReadOnlyList<double> ReadValues(JsonNode? node, string sourceName, string path)

@@ -74,6 +74,10 @@ public sealed class Workspace
         return FromDocument(patched, $"{SourceName} + {patch.Name}");
     }
 
+    /// <summary>pyhf's digest of this workspace (<see cref="PyhfDigest"/>), the value patch sets record in <c>metadata.digests</c>.</summary>
+    /// <exception cref="ArgumentException">The algorithm is not one of <see cref="PyhfDigest.Algorithms"/>.</exception>
+    public string Digest(string algorithm = "sha256") => PyhfDigest.Compute(_document, algorithm);
+
     /// <summary>The workspace as a JSON tree (a copy: changing it does not change this workspace).</summary>
     public JsonNode ToJsonNode() => _document.DeepClone();
 

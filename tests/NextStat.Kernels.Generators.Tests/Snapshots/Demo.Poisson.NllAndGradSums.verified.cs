@@ -60,7 +60,7 @@ partial class Poisson
         {
             var lambda = global::System.Runtime.Intrinsics.Vector128.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector128.Load(__k._n + __i);
-            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, __k._lambda + __i, ref __inRange)));
             __r1 = (global::System.Runtime.Intrinsics.Vector128.Create(1.0) - (n / lambda));
         }
 
@@ -78,7 +78,7 @@ partial class Poisson
         {
             var lambda = global::System.Runtime.Intrinsics.Vector256.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector256.Load(__k._n + __i);
-            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, __k._lambda + __i, ref __inRange)));
             __r1 = (global::System.Runtime.Intrinsics.Vector256.Create(1.0) - (n / lambda));
         }
 
@@ -96,7 +96,7 @@ partial class Poisson
         {
             var lambda = global::System.Runtime.Intrinsics.Vector512.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector512.Load(__k._n + __i);
-            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            __r0 = (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, __k._lambda + __i, ref __inRange)));
             __r1 = (global::System.Runtime.Intrinsics.Vector512.Create(1.0) - (n / lambda));
         }
 
@@ -133,6 +133,7 @@ partial class Poisson
                 nint __i = __start;
                 nint __blockEnd = __start + ((__end - __start) / 16 * 16);
                 var __inRange = global::System.Runtime.Intrinsics.Vector128<double>.AllBitsSet;
+                var __local = __k;
                 var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -151,7 +152,7 @@ partial class Poisson
                 var __s1_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 for (; __i < __blockEnd; __i += 2)
                 {
-                    Element128Unchecked(in __k, __i, ref __inRange, out var __r0, out var __r1);
+                    Element128Unchecked(in __local, __i, ref __inRange, out var __r0, out var __r1);
                     var __t0 = __s0_0 + __r0;
                     __s0_0 = __s0_1;
                     __s0_1 = __s0_2;
@@ -377,6 +378,7 @@ partial class Poisson
                 nint __i = __start;
                 nint __blockEnd = __start + ((__end - __start) / 16 * 16);
                 var __inRange = global::System.Runtime.Intrinsics.Vector256<double>.AllBitsSet;
+                var __local = __k;
                 var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
@@ -387,7 +389,7 @@ partial class Poisson
                 var __s1_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; __i < __blockEnd; __i += 4)
                 {
-                    Element256Unchecked(in __k, __i, ref __inRange, out var __r0, out var __r1);
+                    Element256Unchecked(in __local, __i, ref __inRange, out var __r0, out var __r1);
                     var __t0 = __s0_0 + __r0;
                     __s0_0 = __s0_1;
                     __s0_1 = __s0_2;
@@ -525,13 +527,14 @@ partial class Poisson
                 nint __i = __start;
                 nint __blockEnd = __start + ((__end - __start) / 16 * 16);
                 var __inRange = global::System.Runtime.Intrinsics.Vector512<double>.AllBitsSet;
+                var __local = __k;
                 var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 var __s1_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 var __s1_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; __i < __blockEnd; __i += 8)
                 {
-                    Element512Unchecked(in __k, __i, ref __inRange, out var __r0, out var __r1);
+                    Element512Unchecked(in __local, __i, ref __inRange, out var __r0, out var __r1);
                     var __t0 = __s0_0 + __r0;
                     __s0_0 = __s0_1;
                     __s0_1 = __t0;

@@ -58,7 +58,7 @@ partial class Poisson
         {
             var lambda = global::System.Runtime.Intrinsics.Vector128.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector128.Load(__k._n + __i);
-            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, __k._lambda + __i, ref __inRange)));
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -74,7 +74,7 @@ partial class Poisson
         {
             var lambda = global::System.Runtime.Intrinsics.Vector256.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector256.Load(__k._n + __i);
-            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, __k._lambda + __i, ref __inRange)));
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -90,7 +90,7 @@ partial class Poisson
         {
             var lambda = global::System.Runtime.Intrinsics.Vector512.Load(__k._lambda + __i);
             var n = global::System.Runtime.Intrinsics.Vector512.Load(__k._n + __i);
-            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, ref __inRange)));
+            return (lambda - (n * global::NextStat.Kernels.KernelMath.LogUnchecked(lambda, __k._lambda + __i, ref __inRange)));
         }
 
         public static void AccumulateScalar(in NllSumKernel __k, int __start, int __end, bool __compensated, global::System.Span<double> __lanes) =>
@@ -124,6 +124,7 @@ partial class Poisson
                 nint __i = __start;
                 nint __blockEnd = __start + ((__end - __start) / 16 * 16);
                 var __inRange = global::System.Runtime.Intrinsics.Vector128<double>.AllBitsSet;
+                var __local = __k;
                 var __s0_0 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 var __s0_1 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 var __s0_2 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
@@ -134,7 +135,7 @@ partial class Poisson
                 var __s0_7 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 for (; __i < __blockEnd; __i += 2)
                 {
-                    var __r0 = Element128Unchecked(in __k, __i, ref __inRange);
+                    var __r0 = Element128Unchecked(in __local, __i, ref __inRange);
                     var __t0 = __s0_0 + __r0;
                     __s0_0 = __s0_1;
                     __s0_1 = __s0_2;
@@ -279,13 +280,14 @@ partial class Poisson
                 nint __i = __start;
                 nint __blockEnd = __start + ((__end - __start) / 16 * 16);
                 var __inRange = global::System.Runtime.Intrinsics.Vector256<double>.AllBitsSet;
+                var __local = __k;
                 var __s0_0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var __s0_1 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var __s0_2 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 var __s0_3 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 for (; __i < __blockEnd; __i += 4)
                 {
-                    var __r0 = Element256Unchecked(in __k, __i, ref __inRange);
+                    var __r0 = Element256Unchecked(in __local, __i, ref __inRange);
                     var __t0 = __s0_0 + __r0;
                     __s0_0 = __s0_1;
                     __s0_1 = __s0_2;
@@ -382,11 +384,12 @@ partial class Poisson
                 nint __i = __start;
                 nint __blockEnd = __start + ((__end - __start) / 16 * 16);
                 var __inRange = global::System.Runtime.Intrinsics.Vector512<double>.AllBitsSet;
+                var __local = __k;
                 var __s0_0 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 var __s0_1 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 for (; __i < __blockEnd; __i += 8)
                 {
-                    var __r0 = Element512Unchecked(in __k, __i, ref __inRange);
+                    var __r0 = Element512Unchecked(in __local, __i, ref __inRange);
                     var __t0 = __s0_0 + __r0;
                     __s0_0 = __s0_1;
                     __s0_1 = __t0;

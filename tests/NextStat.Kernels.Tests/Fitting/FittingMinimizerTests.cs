@@ -250,6 +250,79 @@ public class FittingMinimizerTests
     }
 
     [Fact]
+    public void StartVariancesReachTheSameMinimumAndUncertainties()
+    {
+        var objective = FittingTestObjectives.PoissonWithConstraints([12, 30, 7, 44, 19], [3, 6, 1, 9, 4], [10, 22, 6, 33, 15], 0.1);
+        var input = new FitInput([1.0, 1, 1, 1, 1, 1], [0.0, 0.5, 0.5, 0.5, 0.5, 0.5], [10.0, 2, 2, 2, 2, 2]);
+        FitResult reference = new Minimizer().Minimize(objective, input);
+        // The constraint widths for θ; the signal strength has none and is measured (one gradient).
+        FitInput withVariances = input with { StartVariances = [double.NaN, 0.01, 0.01, 0.01, 0.01, 0.01] };
+        FitResult fit = new Minimizer().Minimize(objective, withVariances);
+        Assert.True(reference.Converged && fit.Converged, reference.Message + " / " + fit.Message);
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(reference.Parameters[i], fit.Parameters[i], 1e-6);
+            Assert.Equal(reference.Uncertainties![i], fit.Uncertainties![i], 1e-5 * reference.Uncertainties[i]);
+        }
+
+        // Carried by the derived inputs; a start covariance takes precedence; a wrong length is ignored.
+        Assert.Same(withVariances.StartVariances, withVariances.WithFixed(1, 1.1).StartVariances);
+        Assert.Same(withVariances.StartVariances, withVariances.WithInitial([1.0, 1, 1, 1, 1, 1]).StartVariances);
+        FitResult covarianceFirst = new Minimizer().Minimize(objective, withVariances with { StartCovariance = reference.Covariance });
+        FitResult covarianceOnly = new Minimizer().Minimize(objective, input with { StartCovariance = reference.Covariance });
+        Assert.Equal(covarianceOnly.Parameters, covarianceFirst.Parameters);
+        Assert.Equal(covarianceOnly.Evaluations, covarianceFirst.Evaluations);
+        FitResult wrongLength = new Minimizer().Minimize(objective, input with { StartVariances = [1.0] });
+        Assert.Equal(reference.Parameters, wrongLength.Parameters);
+        Assert.Equal(reference.Evaluations, wrongLength.Evaluations);
+    }
+
+    [Fact]
+    public void AParameterHeldOnABoundIsReducedOutOfTheQuasiNewtonMetric()
+    {
+        // Correlated Gaussian (ρ = 0.95) whose minimum (−1, 2) lies beyond x0 ≥ 0. Started with the exact covariance,
+        // the first step lands on the bound; with x0 held, the inverse Hessian of x1 alone is the conditional variance
+        // 1 − ρ², not the marginal 1, and one more step reaches the conditional minimum x1 = 2 + ρ·1 exactly. With
+        // the marginal metric the steps would overshoot by 1/(1 − ρ²) ≈ 10 and backtrack for many iterations.
+        double rho = 0.95;
+        double[,] covariance = { { 1, rho }, { rho, 1 } };
+        var objective = FittingTestObjectives.Gaussian([-1, 2], Invert(covariance));
+        var input = new FitInput([0.5, 0.0], [0.0, double.NegativeInfinity], [double.PositiveInfinity, double.PositiveInfinity])
+        {
+            StartCovariance = [[1, rho], [rho, 1]],
+        };
+        FitResult result = new Minimizer(new FitOptions { ComputeUncertainties = false }).Minimize(objective, input);
+        Assert.True(result.Converged, result.Message);
+        Assert.Equal(0.0, result.Parameters[0]);
+        Assert.Equal(2 + rho, result.Parameters[1], 1e-9);
+        Assert.Equal([0], result.AtBound);
+        Assert.True(result.Iterations <= 3, $"{result.Iterations} iterations");
+    }
+
+    [Fact]
+    public void TheCovarianceComesFromAHessianAtTheMinimumOnAFlatValley()
+    {
+        // λ = 1000·μ·κ(α), n = 1000, α constrained by a unit Gaussian: the likelihood only fixes the product μ·κ, so
+        // the Hessian is ill-conditioned (~1e3) and σ_μ is set by the constraint through the valley. The exact
+        // answer: κ = e^{0.4α} (a pure exponential, as normsys beyond ±1) gives σ_μ² = 1/1000 + 0.16 at μ = 1, α = 0.
+        var objective = new DelegateObjective(2, (x, g) =>
+        {
+            double kappa = Math.Exp(0.4 * x[1]);
+            double lambda = 1000 * x[0] * kappa;
+            double d = 2 * (1 - (1000 / lambda));
+            g[0] = d * 1000 * kappa;
+            g[1] = (d * lambda * 0.4) + (2 * x[1]);
+            return (2 * (lambda - (1000 * Math.Log(lambda)))) + (x[1] * x[1]);
+        });
+        FitResult result = new Minimizer().Minimize(objective, new FitInput([5.0, 0.0], [0.0, -5.0], [10.0, 5.0]));
+        Assert.True(result.Converged, result.Message);
+        Assert.Equal(1.0, result.Parameters[0], 1e-6);
+        Assert.Equal(0.0, result.Parameters[1], 1e-6);
+        Assert.Equal(Math.Sqrt(0.001 + 0.16), result.Uncertainties![0], 1e-5 * Math.Sqrt(0.161));
+        Assert.Equal(1.0, result.Uncertainties[1], 1e-5);
+    }
+
+    [Fact]
     public void InputValidationNamesTheParameter()
     {
         var ex = Assert.Throws<ArgumentException>(() => new FitInput([5.0], [0.0], [1.0], names: ["mu"]));

@@ -1,0 +1,48 @@
+using BenchmarkDotNet.Attributes;
+using NextStat.HistFactory.Inference;
+
+namespace NextStat.Kernels.Benchmarks.Inference;
+
+/// <summary>
+/// One maximum-likelihood fit with uncertainties on every real ATLAS likelihood of the fixtures (60–167 parameters),
+/// with 1 and 2 threads (the second computes Hessian rows): the target is 1/300 of pyhf's faster optimizer
+/// (SLSQP, `timings.mle_fit_scipy` of tests/fixtures/pyhf/results/&lt;name&gt;.json; MINUIT's where SLSQP was not run).
+/// </summary>
+[MemoryDiagnoser]
+public class MleFitBenchmarks
+{
+    private HistFactoryInferenceModel _model = null!;
+    private InferenceOptions _options = null!;
+
+    /// <summary>The ATLAS fixture workspaces.</summary>
+    [Params(
+        "sbottom_regionA_1300_205_60",
+        "sbottom_regionA_1400_950_60",
+        "sbottom_regionA_1500_850_60",
+        "sbottom_regionB_1400_550_60",
+        "sbottom_regionC_1600_850_60",
+        "atlas_susy_2018_04_staus_combined",
+        "atlas_susy_2019_08_1lbb",
+        "atlas_susy_2018_10_1ljets")]
+    public string Workspace { get; set; } = "";
+
+    /// <summary>Worker threads.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = InferenceWorkspaces.Load(Workspace);
+        _options = new InferenceOptions { Threads = Threads };
+        MleResult mle = MaximumLikelihood.Fit(_model, _options);
+        if (!mle.Converged)
+        {
+            throw new InvalidOperationException($"{Workspace}: the best fit did not converge: {mle.Fit.Message}");
+        }
+    }
+
+    /// <summary>One maximum-likelihood fit with uncertainties from the suggested start.</summary>
+    [Benchmark]
+    public double MleFit() => MaximumLikelihood.Fit(_model, _options).TwiceNll;
+}
