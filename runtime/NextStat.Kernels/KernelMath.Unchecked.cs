@@ -63,7 +63,7 @@ public static unsafe partial class KernelMath
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector128<double> LogUnchecked(Vector128<double> x, double* source, ref Vector128<double> inRange)
+    public static Vector128<double> LogUnchecked(Vector128<double> x, double* source, ref Vector128<double> inRange)
     {
         inRange &= LogRange(x);
         GatherAt(LogTable, (ulong*)source, out Vector128<double> invc, out Vector128<double> logc);
@@ -73,7 +73,7 @@ public static unsafe partial class KernelMath
     /// <inheritdoc cref="LogUnchecked(Vector128{double}, double*, ref Vector128{double})"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector256<double> LogUnchecked(Vector256<double> x, double* source, ref Vector256<double> inRange)
+    public static Vector256<double> LogUnchecked(Vector256<double> x, double* source, ref Vector256<double> inRange)
     {
         inRange &= LogRange(x);
         GatherAt(LogTable, (ulong*)source, out Vector256<double> invc, out Vector256<double> logc);
@@ -83,7 +83,7 @@ public static unsafe partial class KernelMath
     /// <inheritdoc cref="LogUnchecked(Vector128{double}, double*, ref Vector128{double})"/>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector512<double> LogUnchecked(Vector512<double> x, double* source, ref Vector512<double> inRange)
+    public static Vector512<double> LogUnchecked(Vector512<double> x, double* source, ref Vector512<double> inRange)
     {
         Vector256<double> lower = x.GetLower();
         Vector256<double> upper = x.GetUpper();

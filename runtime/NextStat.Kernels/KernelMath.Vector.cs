@@ -120,7 +120,9 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> LogCore(Vector128<double> x)
     {
-        Vector128<ulong> offsets = Vector128.ShiftRightLogical(x.AsUInt64() - Vector128.Create(LogOffset), 41) & Vector128.Create(0x7F0UL);
+        // The biased bits LogCore(x, invc, logc) computes too (the JIT shares the addition): their 2^62 lies above
+        // the index bits, so the offset is that of ix − LogOffset.
+        Vector128<ulong> offsets = Vector128.ShiftRightLogical(x.AsUInt64() + Vector128.Create(LogBias), 41) & Vector128.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector128<double> invc, out Vector128<double> logc);
         return LogCore(x, invc, logc);
     }
@@ -180,7 +182,9 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> LogCore(Vector256<double> x)
     {
-        Vector256<ulong> offsets = Vector256.ShiftRightLogical(x.AsUInt64() - Vector256.Create(LogOffset), 41) & Vector256.Create(0x7F0UL);
+        // The biased bits LogCore(x, invc, logc) computes too (the JIT shares the addition): their 2^62 lies above
+        // the index bits, so the offset is that of ix − LogOffset.
+        Vector256<ulong> offsets = Vector256.ShiftRightLogical(x.AsUInt64() + Vector256.Create(LogBias), 41) & Vector256.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector256<double> invc, out Vector256<double> logc);
         return LogCore(x, invc, logc);
     }
@@ -240,7 +244,9 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> LogCore(Vector512<double> x)
     {
-        Vector512<ulong> offsets = Vector512.ShiftRightLogical(x.AsUInt64() - Vector512.Create(LogOffset), 41) & Vector512.Create(0x7F0UL);
+        // The biased bits LogCore(x, invc, logc) computes too (the JIT shares the addition): their 2^62 lies above
+        // the index bits, so the offset is that of ix − LogOffset.
+        Vector512<ulong> offsets = Vector512.ShiftRightLogical(x.AsUInt64() + Vector512.Create(LogBias), 41) & Vector512.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector512<double> invc, out Vector512<double> logc);
         return LogCore(x, invc, logc);
     }
