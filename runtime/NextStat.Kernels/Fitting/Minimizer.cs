@@ -166,7 +166,6 @@ public sealed class Minimizer
     {
         ArgumentNullException.ThrowIfNull(input);
         Prepare(input);
-        double[] start = (double[])input.Initial.Clone();
         try
         {
             return RunPhases(input);
@@ -174,7 +173,8 @@ public sealed class Minimizer
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // A model that throws for some parameter values fails this fit only; the caller decides what to do.
-            return FitResult.FromException(exception, start);
+            // The fit never writes to the input, so its initial values are still the start.
+            return FitResult.FromException(exception, (double[])input.Initial.Clone());
         }
     }
 
