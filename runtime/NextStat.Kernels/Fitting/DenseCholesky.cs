@@ -8,7 +8,9 @@ namespace NextStat.Kernels.Fitting;
 /// Cholesky factorisation, solves and inverse of small dense symmetric matrices stored row-major in flat spans, and
 /// the vector primitives the minimizer's O(m²) updates use. Every inner loop runs over contiguous memory in
 /// <see cref="Vector{T}"/> steps: fits of ~60–200 parameters spend as much time here as in the model otherwise.
-/// Results depend only on the inputs (no threads), so they are the same for any thread count.
+/// Results depend only on the inputs (no threads), so they are the same for any thread count. The kernels are
+/// compiled fully optimised from their first call: a single fit (the console host's) calls each only a few times,
+/// too few for tiered compilation to reach its optimised code.
 /// </summary>
 internal static class DenseCholesky
 {
@@ -16,7 +18,7 @@ internal static class DenseCholesky
     /// Σ a[i]·b[i] over the common length: four vector accumulators (FMA latency, not throughput, limits one), then
     /// single vectors, then the scalar tail.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         int length = Math.Min(a.Length, b.Length);
@@ -56,6 +58,7 @@ internal static class DenseCholesky
     }
 
     /// <summary>y[i] += alpha·x[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(Span<double> y, double alpha, ReadOnlySpan<double> x)
     {
         int length = y.Length;
@@ -84,6 +87,7 @@ internal static class DenseCholesky
     }
 
     /// <summary>y[i] += alpha·x[i] + beta·z[i] (the row update of a symmetric rank-2 change).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(Span<double> y, double alpha, ReadOnlySpan<double> x, double beta, ReadOnlySpan<double> z)
     {
         int length = y.Length;
@@ -117,6 +121,7 @@ internal static class DenseCholesky
     /// Replaces the lower triangle of <paramref name="a"/> (m×m) by L with A = L·Lᵀ. Returns false when A is not
     /// positive definite (a pivot ≤ 0 or not finite); the upper triangle is left as it was.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Factor(Span<double> a, int m)
     {
         for (int j = 0; j < m; j++)
@@ -143,6 +148,7 @@ internal static class DenseCholesky
     }
 
     /// <summary>Solves L·Lᵀ·x = b in place, with L from <see cref="Factor"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Solve(ReadOnlySpan<double> l, int m, Span<double> b)
     {
         for (int i = 0; i < m; i++)
@@ -165,6 +171,7 @@ internal static class DenseCholesky
     /// Writes (L·Lᵀ)⁻¹ into <paramref name="inverse"/> (m×m, full, exactly symmetric), using
     /// <paramref name="scratch"/> (m×m) for L⁻ᵀ: A⁻¹ = L⁻ᵀ·L⁻¹, both triangular steps by row dot products.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Invert(ReadOnlySpan<double> l, int m, Span<double> inverse, Span<double> scratch)
     {
         // Row j of U = L⁻ᵀ holds column j of L⁻¹ (entries j…m−1): forward substitution of L·t = e_j.

@@ -24,22 +24,23 @@ public sealed record FitInput
                 + (names is null ? string.Empty : $", {names.Count} names"));
         }
 
+        // The parameter's description is built only for a message: batches construct an input per fit.
+        string What(int i) => names is null ? $"parameter {i}" : $"parameter {i} ('{names[i]}')";
         for (int i = 0; i < n; i++)
         {
-            string what = names is null ? $"parameter {i}" : $"parameter {i} ('{names[i]}')";
             if (double.IsNaN(initial[i]) || double.IsInfinity(initial[i]))
             {
-                throw new ArgumentException($"{what}: initial value {initial[i]} is not finite", nameof(initial));
+                throw new ArgumentException($"{What(i)}: initial value {initial[i]} is not finite", nameof(initial));
             }
 
             if (double.IsNaN(lower[i]) || double.IsNaN(upper[i]) || lower[i] > upper[i])
             {
-                throw new ArgumentException($"{what}: bounds [{lower[i]}, {upper[i]}] are not an interval", nameof(lower));
+                throw new ArgumentException($"{What(i)}: bounds [{lower[i]}, {upper[i]}] are not an interval", nameof(lower));
             }
 
             if (!@fixed[i] && (initial[i] < lower[i] || initial[i] > upper[i]))
             {
-                throw new ArgumentException($"{what}: initial value {initial[i]} lies outside its bounds [{lower[i]}, {upper[i]}]", nameof(initial));
+                throw new ArgumentException($"{What(i)}: initial value {initial[i]} lies outside its bounds [{lower[i]}, {upper[i]}]", nameof(initial));
             }
         }
 

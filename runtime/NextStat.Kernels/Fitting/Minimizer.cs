@@ -166,7 +166,6 @@ public sealed class Minimizer
     {
         ArgumentNullException.ThrowIfNull(input);
         Prepare(input);
-        double[] start = (double[])input.Initial.Clone();
         try
         {
             return RunPhases(input);
@@ -174,7 +173,8 @@ public sealed class Minimizer
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // A model that throws for some parameter values fails this fit only; the caller decides what to do.
-            return FitResult.FromException(exception, start);
+            // The fit never writes to the input, so its initial values are still the start.
+            return FitResult.FromException(exception, (double[])input.Initial.Clone());
         }
     }
 
@@ -646,8 +646,9 @@ public sealed class Minimizer
     }
 
     /// <summary>
-    /// Backtracking along the projection arc x(α) = P(x + α d) until f(x(α)) ≤ f + c·gᵀ(x(α) − x). Leaves the accepted
-    /// point in the trial buffers.
+    /// Backtracking along the projection arc x(α) = P(x + α d) until f(x(α)) ≤ f + c·gᵀ(x(α) − x); with
+    /// <paramref name="extrapolate"/>, a full step may then be extended (<see cref="Extrapolate"/>). Leaves the
+    /// accepted point in the trial buffers.
     /// </summary>
     private bool LineSearch(double f, out double fNew, bool extrapolate = false)
     {
@@ -676,7 +677,7 @@ public sealed class Minimizer
             {
                 if (extrapolate && t == 0)
                 {
-                    fNew = Extrapolate(f, fNew, alpha);
+                    fNew = Extrapolate(fNew, alpha);
                 }
 
                 return true;
@@ -706,7 +707,7 @@ public sealed class Minimizer
     /// derivatives (2–8 times longer), as long as they lower the objective. The BFGS update from the longer step
     /// learns the smaller curvature in one iteration instead of many.
     /// </summary>
-    private double Extrapolate(double f, double fAccepted, double alpha)
+    private double Extrapolate(double fAccepted, double alpha)
     {
         for (int e = 0; e < MaxExtrapolations; e++)
         {
