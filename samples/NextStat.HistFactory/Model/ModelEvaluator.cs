@@ -100,17 +100,8 @@ internal sealed class ModelEvaluator
         bool anyZero = false;
         for (int j = 0; j < factorBlock.Length; j++)
         {
-            double f = pars[factorParam[j]];
             int b = factorBlock[j];
-            if (f == 0.0)
-            {
-                _blockZeros[b] += 1.0;
-                anyZero = true;
-            }
-            else
-            {
-                _blockProduct[b] *= f;
-            }
+            anyZero |= ApplyFactor(pars[factorParam[j]], ref _blockProduct[b], ref _blockZeros[b]);
         }
 
         int[] blockStart = layout.BlockStart;
@@ -127,17 +118,8 @@ internal sealed class ModelEvaluator
         int[] entryIndex = layout.EntryFactorEntry;
         for (int k = 0; k < entryParam.Length; k++)
         {
-            double f = pars[entryParam[k]];
             int e = entryIndex[k];
-            if (f == 0.0)
-            {
-                _zeros[e] += 1.0;
-                anyZero = true;
-            }
-            else
-            {
-                _product[e] *= f;
-            }
+            anyZero |= ApplyFactor(pars[entryParam[k]], ref _product[e], ref _zeros[e]);
         }
 
         _anyZero = anyZero;
@@ -302,6 +284,23 @@ internal sealed class ModelEvaluator
 
     // The sparse-row loops below index through MemoryMarshal/Unsafe: their cell positions come from the layout, which
     // the builder made in range, and bounds checks on every indirect access cost as much as the arithmetic.
+
+    /// <summary>
+    /// Multiplies a normfactor/lumi/shapefactor value into a product, except an exact zero, which is counted instead so
+    /// that the gradient at a factor of 0 stays exact; returns whether it was zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ApplyFactor(double factor, ref double product, ref double zeros)
+    {
+        if (factor == 0.0)
+        {
+            zeros += 1.0;
+            return true;
+        }
+
+        product *= factor;
+        return false;
+    }
 
     /// <summary>Additive stage: nominal + Σ histosys shifts, row by row in parameter order.</summary>
     private void ApplyHistoSys(ReadOnlySpan<double> pars)
