@@ -138,8 +138,6 @@ public static class StreamingBatchRunner
             FileStream file, StreamWriter timing, IProgress<BatchProgress>? progress, long resumed, long count, CancellationToken token)
         {
             int capacity = _slots.Length;
-            int parameterCount = header.ParameterNames.Count;
-            int poiIndex = header.PoiIndex;
             var workers = new Thread[Math.Max(1, (int)Math.Min(config.EffectiveThreads, Math.Max(1, end - _from)))];
             for (int t = 0; t < workers.Length; t++)
             {
@@ -148,7 +146,6 @@ public static class StreamingBatchRunner
             }
 
             long ran = 0, failed = 0, notConverged = 0;
-            var line = new ArrayBufferWriter<byte>(1024);
             using (token.Register(Stop))
             {
                 try
@@ -174,10 +171,9 @@ public static class StreamingBatchRunner
                             Monitor.PulseAll(_gate);
                         }
 
-                        line.ResetWrittenCount();
-                        BatchRecordFormat.Write(line, w, ItemRandom.ItemKey(header.Seed, w), slot.Result!, poiIndex, parameterCount);
-                        file.Write(line.WrittenSpan);
+                        file.Write(slot.Line.AsSpan(0, slot.Length));
                         file.WriteByte((byte)'\n');
+                        ArrayPool<byte>.Shared.Return(slot.Line!);
                         timing.Write("{\"index\":");
                         timing.Write(w.ToString(CultureInfo.InvariantCulture));
                         timing.Write(",\"seconds\":");
@@ -247,7 +243,10 @@ public static class StreamingBatchRunner
             }
 
             int capacity = _slots.Length;
+            int parameterCount = header.ParameterNames.Count;
+            int poiIndex = header.PoiIndex;
             var watch = new Stopwatch();
+            var record = new ArrayBufferWriter<byte>(4096);
             while (true)
             {
                 long index;
@@ -279,14 +278,37 @@ public static class StreamingBatchRunner
                 }
                 double seconds = watch.Elapsed.TotalSeconds;
 
+                // The record is formatted here, in parallel, so that the one writer thread only copies bytes: with
+                // sub-millisecond fits, formatting every record on the writer made it the bottleneck of the run.
+                record.ResetWrittenCount();
+                try
+                {
+                    BatchRecordFormat.Write(record, index, ItemRandom.ItemKey(header.Seed, index), result, poiIndex, parameterCount);
+                }
+                catch (Exception e)
+                {
+                    // A result that cannot be written is a defect of the item function, not of one item: stop the run
+                    // (the writer reports it) instead of letting the exception end the process on this thread.
+                    lock (_gate)
+                    {
+                        _fatal ??= e;
+                        _stop = true;
+                        Monitor.PulseAll(_gate);
+                    }
+                    return;
+                }
+
+                byte[] line = ArrayPool<byte>.Shared.Rent(record.WrittenCount);
+                record.WrittenSpan.CopyTo(line);
+
                 lock (_gate)
                 {
-                    _slots[(int)(index % capacity)] = new Slot(result, seconds, true);
+                    _slots[(int)(index % capacity)] = new Slot(result, line, record.WrittenCount, seconds, true);
                     Monitor.PulseAll(_gate);
                 }
             }
         }
     }
 
-    private readonly record struct Slot(BatchItemResult? Result, double Seconds, bool Done);
+    private readonly record struct Slot(BatchItemResult? Result, byte[]? Line, int Length, double Seconds, bool Done);
 }
