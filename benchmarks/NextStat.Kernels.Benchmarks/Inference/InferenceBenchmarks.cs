@@ -18,10 +18,12 @@ public class InferenceBenchmarks
     private double[] _grid = [];
 
     /// <summary>
-    /// An ATLAS likelihood (64 parameters) and the plan's "100 NP" model (101 parameters). The MLE fit of every ATLAS
-    /// workspace is in <see cref="MleFitBenchmarks"/>.
+    /// The ATLAS likelihoods whose pyhf records time scans, rankings and toys (60–126 parameters; 1L+jets has only a
+    /// best-fit record) and the plan's "100 NP" model (101 parameters). The MLE fit of every ATLAS workspace is in
+    /// <see cref="MleFitBenchmarks"/>.
     /// </summary>
-    [Params("sbottom_regionA_1300_205_60", "benchmark_poisson_100bins")]
+    [Params("sbottom_regionA_1300_205_60", "sbottom_regionB_1400_550_60", "sbottom_regionC_1600_850_60",
+        "atlas_susy_2018_04_staus_combined", "atlas_susy_2019_08_1lbb", "benchmark_poisson_100bins")]
     public string Workspace { get; set; } = "";
 
     /// <summary>Worker threads.</summary>
