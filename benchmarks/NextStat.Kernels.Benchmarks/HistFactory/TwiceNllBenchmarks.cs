@@ -4,6 +4,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NextStat.HistFactory;
+using NextStat.Kernels.Benchmarks.Inference;
 using NextStat.Kernels.Fitting;
 
 namespace NextStat.Kernels.Benchmarks.HistFactory;
@@ -21,16 +22,11 @@ public class TwiceNllBenchmarks
     private double[] _parameters = [];
     private double[] _gradient = [];
 
-    [Params(
-        "sbottom_regionA_1300_205_60",
-        "sbottom_regionA_1400_950_60",
-        "sbottom_regionA_1500_850_60",
-        "sbottom_regionB_1400_550_60",
-        "sbottom_regionC_1600_850_60",
-        "atlas_susy_2018_04_staus_combined",
-        "atlas_susy_2019_08_1lbb",
-        "atlas_susy_2018_10_1ljets")]
+    [ParamsSource(nameof(Workspaces))]
     public string Workspace { get; set; } = "";
+
+    /// <summary>The ATLAS fixture workspaces.</summary>
+    public static IEnumerable<string> Workspaces => InferenceWorkspaces.Atlas;
 
     [GlobalSetup]
     public void Setup()

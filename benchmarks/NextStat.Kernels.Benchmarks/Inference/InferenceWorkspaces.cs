@@ -6,6 +6,19 @@ namespace NextStat.Kernels.Benchmarks.Inference;
 /// <summary>Loads the bundled pyhf fixture workspaces (tests/fixtures/pyhf) found by walking up to the solution.</summary>
 internal static class InferenceWorkspaces
 {
+    /// <summary>The real ATLAS likelihoods of the fixtures, as the twice_nll and MLE-fit benchmarks sweep them.</summary>
+    public static IEnumerable<string> Atlas { get; } =
+    [
+        "sbottom_regionA_1300_205_60",
+        "sbottom_regionA_1400_950_60",
+        "sbottom_regionA_1500_850_60",
+        "sbottom_regionB_1400_550_60",
+        "sbottom_regionC_1600_850_60",
+        "atlas_susy_2018_04_staus_combined",
+        "atlas_susy_2019_08_1lbb",
+        "atlas_susy_2018_10_1ljets",
+    ];
+
     public static HistFactoryInferenceModel Load(string name)
     {
         string path = Path.Combine(Root(), "tests", "fixtures", "pyhf", "workspaces", name + ".json");

@@ -14,17 +14,12 @@ public class MleFitBenchmarks
     private HistFactoryInferenceModel _model = null!;
     private InferenceOptions _options = null!;
 
-    /// <summary>The ATLAS fixture workspaces.</summary>
-    [Params(
-        "sbottom_regionA_1300_205_60",
-        "sbottom_regionA_1400_950_60",
-        "sbottom_regionA_1500_850_60",
-        "sbottom_regionB_1400_550_60",
-        "sbottom_regionC_1600_850_60",
-        "atlas_susy_2018_04_staus_combined",
-        "atlas_susy_2019_08_1lbb",
-        "atlas_susy_2018_10_1ljets")]
+    /// <summary>The workspace of this case.</summary>
+    [ParamsSource(nameof(Workspaces))]
     public string Workspace { get; set; } = "";
+
+    /// <summary>The ATLAS fixture workspaces.</summary>
+    public static IEnumerable<string> Workspaces => InferenceWorkspaces.Atlas;
 
     /// <summary>Worker threads.</summary>
     [Params(1, 2)]

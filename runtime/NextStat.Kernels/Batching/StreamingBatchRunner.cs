@@ -224,6 +224,17 @@ public static class StreamingBatchRunner
             }
         }
 
+        // A worker that cannot go on stops the run; the writer rethrows the first such error after the workers end.
+        private void Fail(Exception e)
+        {
+            lock (_gate)
+            {
+                _fatal ??= e;
+                _stop = true;
+                Monitor.PulseAll(_gate);
+            }
+        }
+
         private void Work()
         {
             TScratch scratch;
@@ -233,12 +244,7 @@ public static class StreamingBatchRunner
             }
             catch (Exception e)
             {
-                lock (_gate)
-                {
-                    _fatal ??= e;
-                    _stop = true;
-                    Monitor.PulseAll(_gate);
-                }
+                Fail(e);
                 return;
             }
 
@@ -289,12 +295,7 @@ public static class StreamingBatchRunner
                 {
                     // A result that cannot be written is a defect of the item function, not of one item: stop the run
                     // (the writer reports it) instead of letting the exception end the process on this thread.
-                    lock (_gate)
-                    {
-                        _fatal ??= e;
-                        _stop = true;
-                        Monitor.PulseAll(_gate);
-                    }
+                    Fail(e);
                     return;
                 }
 

@@ -221,33 +221,10 @@ internal sealed class ModelEvaluator
         }
 
         // Block sums of the weights: normfactor, lumi and normsys act on whole (channel, sample) blocks.
-        int[] blockStart = layout.BlockStart;
-        int[] blockLength = layout.BlockLength;
-        for (int b = 0; b < blockStart.Length; b++)
-        {
-            double logSum = 0.0;
-            int end = blockStart[b] + blockLength[b];
-            for (int e = blockStart[b]; e < end; e++)
-            {
-                logSum += _logWeight[e];
-            }
-
-            _blockLogWeight[b] = logSum;
-        }
-
+        SumOverBlocks(_logWeight, _blockLogWeight);
         if (anyZero)
         {
-            for (int b = 0; b < blockStart.Length; b++)
-            {
-                double zeroSum = 0.0;
-                int end = blockStart[b] + blockLength[b];
-                for (int e = blockStart[b]; e < end; e++)
-                {
-                    zeroSum += _zeroWeight[e];
-                }
-
-                _blockZeroWeight[b] = zeroSum;
-            }
+            SumOverBlocks(_zeroWeight, _blockZeroWeight);
         }
 
         if (layout.HistoRowParam.Length > 0)
@@ -284,6 +261,24 @@ internal sealed class ModelEvaluator
 
     // The sparse-row loops below index through MemoryMarshal/Unsafe: their cell positions come from the layout, which
     // the builder made in range, and bounds checks on every indirect access cost as much as the arithmetic.
+
+    /// <summary>Sums of a per-entry quantity over each (channel, sample) block, in entry order.</summary>
+    private void SumOverBlocks(double[] perEntry, double[] perBlock)
+    {
+        int[] blockStart = _layout.BlockStart;
+        int[] blockLength = _layout.BlockLength;
+        for (int b = 0; b < blockStart.Length; b++)
+        {
+            double sum = 0.0;
+            int end = blockStart[b] + blockLength[b];
+            for (int e = blockStart[b]; e < end; e++)
+            {
+                sum += perEntry[e];
+            }
+
+            perBlock[b] = sum;
+        }
+    }
 
     /// <summary>
     /// Multiplies a normfactor/lumi/shapefactor value into a product, except an exact zero, which is counted instead so
