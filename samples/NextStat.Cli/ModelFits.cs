@@ -20,6 +20,7 @@ internal static class ModelFits
         FitStatus.LineSearchFailed => "line_search_failed",
         FitStatus.NotFinite => "not_finite",
         FitStatus.Failed => "failed",
+        FitStatus.Unbounded => "unbounded",
         _ => status.ToString(),
     };
 

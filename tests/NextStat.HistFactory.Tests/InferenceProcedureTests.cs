@@ -228,6 +228,39 @@ public class InferenceProcedureTests
     }
 
     [Fact]
+    public void TheLowerBoundIsTheSaturatedLikelihoodThatAsimovDataReach()
+    {
+        (HistFactoryInferenceModel model, MleResult mle) = InferenceParityTests.Fit("sbottom_regionB_1400_550_60");
+        (double[] main, double[] aux) = model.ExpectedData(mle.Fit.Parameters);
+        IObjective asimov = model.CreateObjective(main, aux);
+        double atTruth = asimov.CreateEvaluator().Value(mle.Fit.Parameters);
+        // λ = n in every bin and every pull 0: the saturated model, up to the bound's rounding margin.
+        Assert.InRange(atTruth - asimov.LowerBound, 0.0, 1e-6);
+        double observedAtStart = model.ObservedObjective().CreateEvaluator().Value(model.SuggestedInput().Initial);
+        Assert.True(observedAtStart > model.ObservedObjective().LowerBound);
+    }
+
+    [Fact]
+    public void AToyWhoseLikelihoodIsUnboundedBelowStopsWhereItLeavesTheValidRegion()
+    {
+        // Toy 69 of seed 1 at the 1Lbb best fit: with n = 0 in a bin whose expected count can turn negative, twice_nll
+        // (pyhf's as well) falls without end; the fit used to follow it for 11,344 evaluations to the box corners,
+        // which held a two-thread batch of 100 toys to the time of this one fit.
+        (HistFactoryInferenceModel model, MleResult mle) = InferenceParityTests.Fit("atlas_susy_2019_08_1lbb");
+        InferenceOptions options = new() { Threads = 1, Fit = FitOptions.Default with { ComputeUncertainties = false } };
+        FitResult toy = ToyStudy.Run(model, mle.Fit.Parameters, 1, 69, 1, options, mle.Fit.Covariance)[0];
+        Assert.Equal(FitStatus.Unbounded, toy.Status);
+        Assert.False(toy.Converged);
+        Assert.InRange(toy.Evaluations, 1, 60);
+        Assert.Contains("valid region", toy.Message, StringComparison.Ordinal);
+        Assert.Contains(model.ExpectedData(toy.Parameters).Main, count => count < 0);
+
+        // The toy's neighbours are ordinary fits.
+        FitResult[] around = ToyStudy.Run(model, mle.Fit.Parameters, 1, 67, 2, options, mle.Fit.Covariance);
+        Assert.All(around, fit => Assert.True(fit.Converged, fit.Message));
+    }
+
+    [Fact]
     public void ToyClsAgreesWithAsymptoticsForLargeCounts()
     {
         // With ~100 events per bin the asymptotic formulas hold well; 300 toys per hypothesis give CLs to ~±0.05.

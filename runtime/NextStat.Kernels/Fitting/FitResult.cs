@@ -20,6 +20,12 @@ public enum FitStatus
 
     /// <summary>The objective threw; <see cref="FitResult.Message"/> holds the exception message.</summary>
     Failed,
+
+    /// <summary>
+    /// The objective fell below its <see cref="IObjective.LowerBound"/>: the fit left the region where the model is
+    /// valid (a likelihood with a negative expected count, unbounded below there) and has no minimum to report.
+    /// </summary>
+    Unbounded,
 }
 
 /// <summary>

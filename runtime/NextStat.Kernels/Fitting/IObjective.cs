@@ -12,6 +12,13 @@ public interface IObjective
 
     /// <summary>Scratch state for evaluating on one thread; evaluation through it allocates nothing.</summary>
     IObjectiveEvaluator CreateEvaluator();
+
+    /// <summary>
+    /// The least value the objective takes where its model is valid (for <c>twice_nll</c>: where every expected count
+    /// is non-negative), or −∞ when unknown. A descent method that gets below it can never come back to a valid point,
+    /// so a fit stops there (<see cref="FitStatus.Unbounded"/>) instead of following the objective down without end.
+    /// </summary>
+    double LowerBound => double.NegativeInfinity;
 }
 
 /// <summary>Evaluates an <see cref="IObjective"/> on one thread with reusable scratch memory.</summary>

@@ -67,6 +67,7 @@ public sealed class Minimizer
     private IObjectiveEvaluator _evaluator = null!;
     private IObjectiveEvaluator[] _hessianEvaluators = [];
     private IObjective? _cachedObjective;
+    private double _lowerBound = double.NegativeInfinity;
 
     private int _n;
     private int _m;
@@ -141,6 +142,8 @@ public sealed class Minimizer
             _cachedObjective = objective;
         }
 
+        _lowerBound = objective.LowerBound;
+
         if (objective.Dimension != input.Dimension)
         {
             throw new ArgumentException($"the objective has {objective.Dimension} parameters but the fit input {input.Dimension}", nameof(input));
@@ -157,6 +160,7 @@ public sealed class Minimizer
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         _cachedObjective = null;
+        _lowerBound = double.NegativeInfinity;
         _evaluator = evaluator;
         _hessianEvaluators = [evaluator];
         return Run(input);
@@ -191,6 +195,11 @@ public sealed class Minimizer
         if (double.IsPositiveInfinity(f))
         {
             return Result(input, FitStatus.NotFinite, "the objective or its gradient is not finite at the initial point", double.NaN, double.NaN, withCovariance: false);
+        }
+
+        if (f < _lowerBound)
+        {
+            return Result(input, FitStatus.Unbounded, BelowLowerBound(f, "at the initial point"), f, double.NaN, withCovariance: false);
         }
 
         if (!SetInverseFromCovariance(input.StartCovariance) && !SetInverseFromVariances(input.StartVariances))
@@ -257,6 +266,10 @@ public sealed class Minimizer
             f = fNew;
             Swap(ref _x, ref _xTrial);
             Swap(ref _g, ref _gTrial);
+            if (f < _lowerBound)
+            {
+                return Result(input, FitStatus.Unbounded, BelowLowerBound(f, $"after {_iterations} iterations"), f, double.NaN, withCovariance: false);
+            }
         }
 
         double finalEdm = double.NaN;
@@ -275,8 +288,12 @@ public sealed class Minimizer
             }
         }
 
-        return Result(input, stop.Value, message, f, finalEdm, withCovariance: _options.ComputeUncertainties);
+        return Result(input, stop.Value, message, f, finalEdm, withCovariance: _options.ComputeUncertainties && stop != FitStatus.Unbounded);
     }
+
+    private string BelowLowerBound(double f, string where) =>
+        $"the objective fell to {Format(f)} {where}, below its least value where the model is valid ({Format(_lowerBound)}): " +
+        "the fit left the model's valid region (a likelihood: some expected count negative), where it has no minimum";
 
     private (FitStatus Status, string Message, double Value, double Edm) NewtonPolish(double f)
     {
@@ -334,6 +351,11 @@ public sealed class Minimizer
             f = fNew;
             Swap(ref _x, ref _xTrial);
             Swap(ref _g, ref _gTrial);
+            if (f < _lowerBound)
+            {
+                return (FitStatus.Unbounded, BelowLowerBound(f, $"after {_iterations} iterations"), f, double.NaN);
+            }
+
             if (edm > StaleHessianEdm || !positiveDefinite)
             {
                 ComputeHessian();

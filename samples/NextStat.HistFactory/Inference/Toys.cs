@@ -95,7 +95,8 @@ public sealed class ToyGenerator
 /// <param name="ExpectedCls">Expected CLs at the b-only q̃_μ quantiles of −2σ … +2σ (pyhf's order).</param>
 /// <param name="QMuTildeObserved">q̃_μ on the observed data.</param>
 /// <param name="Toys">Toys per hypothesis.</param>
-/// <param name="FailedToys">Toys whose fits did not converge (kept, as pyhf keeps them).</param>
+/// <param name="FailedToys">Toys whose fits did not converge (kept, as pyhf keeps them, except those whose fits threw or
+/// fell into the unbounded region of negative expected counts: their q̃_μ is NaN and left out of the fractions).</param>
 public sealed record ToyCls(double Mu, double Cls, double Clsb, double Clb, double[] ExpectedCls, double QMuTildeObserved, int Toys, int FailedToys);
 
 /// <summary>Toy studies: many toy fits in parallel, and toy-based CLs.</summary>
@@ -159,7 +160,8 @@ public static class ToyStudy
             FitResult freeFit = fits[2 * toy];
             FitResult fixedFit = fits[(2 * toy) + 1];
             failed += freeFit.Converged && fixedFit.Converged ? 0 : 1;
-            q[toy] = freeFit.Status == FitStatus.Failed || fixedFit.Status == FitStatus.Failed
+            // A fit that threw or fell into the unbounded region (negative expected counts) has no meaningful value.
+            q[toy] = freeFit.Status is FitStatus.Failed or FitStatus.Unbounded || fixedFit.Status is FitStatus.Failed or FitStatus.Unbounded
                 ? double.NaN
                 : AsymptoticFormulas.QMuTilde(mu, freeFit.Parameters[poi], fixedFit.Value, freeFit.Value);
         }

@@ -63,6 +63,42 @@ public sealed class HistFactoryObjective : IObjective
                 throw new ArgumentException($"aux data contains the non-finite value {a}", nameof(auxData));
             }
         }
+
+        LowerBound = SaturatedLowerBound(layout);
+    }
+
+    /// <summary>
+    /// twice_nll of the saturated model: each Poisson term at λ = n (λ − n ln λ ≥ n − n ln n for every λ ≥ 0), each
+    /// shapesys term at γτ = aux, each Gaussian pull at 0. No point with non-negative expected counts lies below it, so
+    /// a lower value means a negative expected count in a bin with n = 0 (the likelihood is unbounded below there, as
+    /// pyhf's is). The margin covers the rounding of a sum of terms of this size.
+    /// </summary>
+    private double SaturatedLowerBound(ModelLayout layout)
+    {
+        double saturated = MainConstant + PoissonConstant + layout.GaussConstant;
+        double magnitude = Math.Abs(MainConstant) + Math.Abs(PoissonConstant) + Math.Abs(layout.GaussConstant);
+        foreach (double n in MainData)
+        {
+            if (n > 0)
+            {
+                double nLogN = n * Math.Log(n);
+                saturated += 2.0 * (n - nLogN);
+                magnitude += 2.0 * (n + Math.Abs(nLogN));
+            }
+        }
+
+        for (int j = 0; j < PoissonAux.Length; j++)
+        {
+            double a = PoissonAux[j];
+            if (a > 0)
+            {
+                double aLogGamma = a * Math.Log(a / layout.PoissonTau[j]);
+                saturated += 2.0 * (a - aLogGamma);
+                magnitude += 2.0 * (a + Math.Abs(aLogGamma));
+            }
+        }
+
+        return saturated - (1e-9 * (magnitude + 1.0));
     }
 
     /// <summary>The model.</summary>
@@ -80,6 +116,9 @@ public sealed class HistFactoryObjective : IObjective
     internal double[] PoissonAux { get; }
 
     internal double PoissonConstant { get; }
+
+    /// <inheritdoc />
+    public double LowerBound { get; }
 
     /// <inheritdoc />
     public IObjectiveEvaluator CreateEvaluator() => new HistFactoryEvaluator(this);

@@ -72,6 +72,39 @@ public class FittingMinimizerTests
     }
 
     [Fact]
+    public void AFitThatFallsBelowTheObjectivesLowerBoundStopsThere()
+    {
+        // 2(λ − n ln λ) of one bin with n = 0 and λ = x + y: valid for λ ≥ 0 (least value 0), unbounded below beyond.
+        // Without the bound the fit runs down to the box corner and reports that as a minimum.
+        ValueAndGradientFunction poissonOfZero = (x, g) =>
+        {
+            g[0] = 2;
+            g[1] = 2;
+            return 2 * (x[0] + x[1]);
+        };
+        FitInput start = FittingTestObjectives.Bounded(2, 3, -50, 50);
+        FitResult stopped = new Minimizer().Minimize(new DelegateObjective(2, poissonOfZero, lowerBound: 0), start);
+        Assert.Equal(FitStatus.Unbounded, stopped.Status);
+        Assert.True(stopped.Value < 0);
+        Assert.Null(stopped.Uncertainties);
+        Assert.InRange(stopped.Evaluations, 1, 10);
+        Assert.Contains("valid region", stopped.Message, StringComparison.Ordinal);
+
+        FitResult unguarded = new Minimizer().Minimize(new DelegateObjective(2, poissonOfZero), start);
+        Assert.Equal([-50.0, -50.0], unguarded.Parameters);
+
+        // A start already below the bound is reported at once; a minimum above it is untouched.
+        FitResult below = new Minimizer().Minimize(new DelegateObjective(2, poissonOfZero, lowerBound: 100), start);
+        Assert.Equal(FitStatus.Unbounded, below.Status);
+        Assert.Equal(1, below.Evaluations);
+        FitResult bowl = new Minimizer().Minimize(
+            new DelegateObjective(1, (x, g) => { g[0] = 2 * (x[0] - 1); return 5 + ((x[0] - 1) * (x[0] - 1)); }, lowerBound: 5),
+            FitInput.Unbounded([4.0]));
+        Assert.True(bowl.Converged, bowl.Message);
+        Assert.Equal(1.0, bowl.Parameters[0], 1e-8);
+    }
+
+    [Fact]
     public void MinimumOnABoundIsFoundExactlyAndReported()
     {
         // f = (x0 + 1)² + (x1 − 2)² + x0·x1 on x0 ≥ 0: the unconstrained minimum has x0 < 0; with x0 held at 0 the

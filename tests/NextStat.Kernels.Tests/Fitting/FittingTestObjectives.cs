@@ -6,9 +6,11 @@ namespace NextStat.Kernels.Tests.Fitting;
 internal delegate double ValueAndGradientFunction(ReadOnlySpan<double> x, Span<double> gradient);
 
 /// <summary>An objective from a delegate; evaluators hold nothing, so the delegate must be thread-safe.</summary>
-internal sealed class DelegateObjective(int dimension, ValueAndGradientFunction function) : IObjective
+internal sealed class DelegateObjective(int dimension, ValueAndGradientFunction function, double lowerBound = double.NegativeInfinity) : IObjective
 {
     public int Dimension => dimension;
+
+    public double LowerBound => lowerBound;
 
     public IObjectiveEvaluator CreateEvaluator() => new Evaluator(function);
 
