@@ -27,7 +27,7 @@ public sealed record ScanResult(string Poi, MleResult Mle, IReadOnlyList<ScanPoi
 /// </summary>
 public static class ProfileScan
 {
-    /// <summary>Points per warm-started chain: long enough to save iterations, short enough for parallelism.</summary>
+    /// <summary>The most points per warm-started chain: long enough to save iterations, short enough for parallelism.</summary>
     public const int ChainLength = 4;
 
     /// <summary><paramref name="points"/> equally spaced values from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
@@ -68,13 +68,16 @@ public static class ProfileScan
         mle ??= MaximumLikelihood.Fit(model, options);
         IObjective objective = model.ObservedObjective();
         var fits = new FitResult[poiValues.Count];
-        int chains = (poiValues.Count + ChainLength - 1) / ChainLength;
+        // Chains of equal length (±1 point) rather than full chains and a short rest: 21 points in 4,4,4,4,4,1 leave
+        // one of two threads a third idle at the end; 3,4,3,4,3,4 share evenly with the same number of cold starts.
+        int count = poiValues.Count;
+        int chains = (count + ChainLength - 1) / ChainLength;
         Parallel.For(0, chains, new ParallelOptions { MaxDegreeOfParallelism = options.WorkerCount(chains), CancellationToken = cancellationToken }, chain =>
         {
             var minimizer = new Minimizer(options.Fit with { ComputeUncertainties = false, HessianParallelism = 1 });
             double[]? start = null;
-            int end = Math.Min(poiValues.Count, (chain + 1) * ChainLength);
-            for (int i = chain * ChainLength; i < end; i++)
+            int end = ChainStart(chain + 1, count, chains);
+            for (int i = ChainStart(chain, count, chains); i < end; i++)
             {
                 fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start) with { StartCovariance = mle.Fit.Covariance });
                 start = fits[i].Converged ? fits[i].Parameters : null;
@@ -103,4 +106,6 @@ public static class ProfileScan
 
         return new ScanResult(poiName, mle, points);
     }
+
+    private static int ChainStart(int chain, int count, int chains) => (int)((long)count * chain / chains);
 }
