@@ -49,6 +49,13 @@ public sealed record FitOptions
     public bool ComputeUncertainties { get; init; } = true;
 
     /// <summary>
+    /// With <see cref="ComputeUncertainties"/>, also report the covariance and correlation matrices (2·n² values per
+    /// fit). Batches that keep only the uncertainties turn this off: thousands of toy fits per second would otherwise
+    /// allocate matrices of tens of kilobytes each only to drop them.
+    /// </summary>
+    public bool CovarianceMatrices { get; init; } = true;
+
+    /// <summary>
     /// The change of the objective that defines one standard deviation: 1 for <c>twice_nll</c> (the default), 0.5 for
     /// a negative log-likelihood, as MINUIT's <c>errordef</c>. Covariance = 2·ErrorDefinition·H⁻¹.
     /// </summary>

@@ -1135,18 +1135,13 @@ public sealed class Minimizer
     /// effect (its internal-to-external derivative vanishes there); its own uncertainty is the unconstrained estimate
     /// √(2·up·(H⁻¹)_ii) from the full Hessian, and its correlations are reported as 0.
     /// </summary>
-    private (double[] Uncertainties, double[][] Covariance, double[][] Correlation, string? Problem) Covariance(int n)
+    private (double[] Uncertainties, double[][]? Covariance, double[][]? Correlation, string? Problem) Covariance(int n)
     {
         int m = _m;
         double scale = 2.0 * _options.ErrorDefinition;
         double[] uncertainties = new double[n];
-        double[][] covariance = new double[n][];
-        double[][] correlation = new double[n][];
-        for (int i = 0; i < n; i++)
-        {
-            covariance[i] = new double[n];
-            correlation[i] = new double[n];
-        }
+        double[][]? covariance = _options.CovarianceMatrices ? SquareMatrix(n) : null;
+        double[][]? correlation = _options.CovarianceMatrices ? SquareMatrix(n) : null;
 
         int count = 0;
         bool anyHeld = false;
@@ -1171,7 +1166,7 @@ public sealed class Minimizer
                 uncertainties[_free[_inactive[a]]] = Math.Sqrt(scale * _inverse[(a * count) + a]);
             }
 
-            for (int a = 0; a < count; a++)
+            for (int a = 0; covariance is not null && correlation is not null && a < count; a++)
             {
                 int i = _free[_inactive[a]];
                 for (int b = 0; b < count; b++)
@@ -1189,8 +1184,11 @@ public sealed class Minimizer
             {
                 int i = _free[_inactive[a]];
                 uncertainties[i] = double.NaN;
-                Array.Fill(covariance[i], double.NaN);
-                Array.Fill(correlation[i], double.NaN);
+                if (covariance is not null && correlation is not null)
+                {
+                    Array.Fill(covariance[i], double.NaN);
+                    Array.Fill(correlation[i], double.NaN);
+                }
             }
 
             problem = "the Hessian is not positive definite: no uncertainties";
@@ -1219,13 +1217,27 @@ public sealed class Minimizer
 
                     int i = _free[a];
                     uncertainties[i] = Math.Sqrt(scale * inverseDiagonal);
-                    covariance[i][i] = uncertainties[i] * uncertainties[i];
-                    correlation[i][i] = 1.0;
+                    if (covariance is not null && correlation is not null)
+                    {
+                        covariance[i][i] = uncertainties[i] * uncertainties[i];
+                        correlation[i][i] = 1.0;
+                    }
                 }
             }
         }
 
         return (uncertainties, covariance, correlation, problem);
+    }
+
+    private static double[][] SquareMatrix(int n)
+    {
+        double[][] matrix = new double[n][];
+        for (int i = 0; i < n; i++)
+        {
+            matrix[i] = new double[n];
+        }
+
+        return matrix;
     }
 
     private static string Format(double value) => value.ToString("G3", CultureInfo.InvariantCulture);

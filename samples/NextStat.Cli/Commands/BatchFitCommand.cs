@@ -95,7 +95,7 @@ internal static class BatchFitCommand
             }
 
             var inference = new HistFactoryInferenceModel(model);
-            var toys = new ToyFits(inference, ToyFits.GenerationPoint(inference, poiValue, threads), header.Seed, FitOptions.Default with { ComputeUncertainties = uncertainties });
+            var toys = new ToyFits(inference, ToyFits.GenerationPoint(inference, poiValue, threads), header.Seed, FitOptions.Default with { ComputeUncertainties = uncertainties, CovarianceMatrices = false });
             // One toy's result and scratch: parameters, uncertainties and the minimizer's n×n work matrices.
             long bytesPerItem = 64L * model.ParameterCount * model.ParameterCount + 64L * model.BinCount + 4096;
             BatchConfig config = chunkSize > 0 ? new BatchConfig { ChunkSize = chunkSize, Threads = threads } : BatchConfig.Auto(bytesPerItem, threads);

@@ -72,6 +72,23 @@ public class FittingMinimizerTests
     }
 
     [Fact]
+    public void UncertaintiesWithoutMatricesAreTheSameBits()
+    {
+        double[] mean = [1, -2, 3];
+        double[,] inverse = { { 4, 1, 0 }, { 1, 3, 0.5 }, { 0, 0.5, 2 } };
+        FitInput start = FittingTestObjectives.Bounded(3, 0, -10, 2.5);
+        FitResult full = new Minimizer().Minimize(FittingTestObjectives.Gaussian(mean, inverse), start);
+        FitResult lean = new Minimizer(FitOptions.Default with { CovarianceMatrices = false }).Minimize(FittingTestObjectives.Gaussian(mean, inverse), start);
+        Assert.True(lean.Converged, lean.Message);
+        Assert.Equal([2], lean.AtBound);
+        Assert.NotNull(full.Covariance);
+        Assert.Null(lean.Covariance);
+        Assert.Null(lean.Correlation);
+        Assert.Equal(full.Uncertainties, lean.Uncertainties);
+        Assert.Equal(full.Parameters, lean.Parameters);
+    }
+
+    [Fact]
     public void AFitThatFallsBelowTheObjectivesLowerBoundStopsThere()
     {
         // 2(λ − n ln λ) of one bin with n = 0 and λ = x + y: valid for λ ≥ 0 (least value 0), unbounded below beyond.
