@@ -139,21 +139,17 @@ public static unsafe partial class KernelMath
         Vector128<double> kd = (Vector128.ShiftRightLogical(biased, 52) | Vector128.Create(0x4330000000000000UL)).AsDouble() - Vector128.Create(TwoTo52 + 1024.0);
         Vector128<double> z = ((biased & Vector128.Create(0x000FFFFFFFFFFFFFUL)) + Vector128.Create(LogOffset)).AsDouble();
 
-        Vector128<double> p = z * invc;
-        Vector128<double> rh = p - Vector128<double>.One;
-        Vector128<double> rl = Vector128.FusedMultiplyAdd(z, invc, -p);
         Vector128<double> r = Vector128.FusedMultiplyAdd(z, invc, Vector128.Create(-1.0));
         Vector128<double> t = Vector128.FusedMultiplyAdd(kd, Vector128.Create(Ln2Hi), logc);
-        Vector128<double> hi = t + rh;
-        Vector128<double> lo = (t - hi) + rh;
-        lo += rl;
+        Vector128<double> hi = t + r;
+        Vector128<double> lo = (t - hi) + r;
         lo = Vector128.FusedMultiplyAdd(kd, Vector128.Create(Ln2Lo), lo);
-        Vector128<double> q = Vector128.FusedMultiplyAdd(Vector128.Create(LogA5), r, Vector128.Create(LogA4));
-        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA3));
-        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA2));
-        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA1));
-        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(LogA0));
-        Vector128<double> ylo = Vector128.FusedMultiplyAdd(r * r, q, lo);
+        Vector128<double> r2 = r * r;
+        Vector128<double> a = Vector128.FusedMultiplyAdd(Vector128.Create(LogA1), r, Vector128.Create(LogA0));
+        Vector128<double> b = Vector128.FusedMultiplyAdd(Vector128.Create(LogA3), r, Vector128.Create(LogA2));
+        Vector128<double> c = Vector128.FusedMultiplyAdd(Vector128.Create(LogA5), r, Vector128.Create(LogA4));
+        Vector128<double> q = Vector128.FusedMultiplyAdd(c, r2 * r2, Vector128.FusedMultiplyAdd(b, r2, a));
+        Vector128<double> ylo = Vector128.FusedMultiplyAdd(r2, q, lo);
         return hi + ylo;
     }
 
@@ -201,21 +197,17 @@ public static unsafe partial class KernelMath
         Vector256<double> kd = (Vector256.ShiftRightLogical(biased, 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(TwoTo52 + 1024.0);
         Vector256<double> z = ((biased & Vector256.Create(0x000FFFFFFFFFFFFFUL)) + Vector256.Create(LogOffset)).AsDouble();
 
-        Vector256<double> p = z * invc;
-        Vector256<double> rh = p - Vector256<double>.One;
-        Vector256<double> rl = Vector256.FusedMultiplyAdd(z, invc, -p);
         Vector256<double> r = Vector256.FusedMultiplyAdd(z, invc, Vector256.Create(-1.0));
         Vector256<double> t = Vector256.FusedMultiplyAdd(kd, Vector256.Create(Ln2Hi), logc);
-        Vector256<double> hi = t + rh;
-        Vector256<double> lo = (t - hi) + rh;
-        lo += rl;
+        Vector256<double> hi = t + r;
+        Vector256<double> lo = (t - hi) + r;
         lo = Vector256.FusedMultiplyAdd(kd, Vector256.Create(Ln2Lo), lo);
-        Vector256<double> q = Vector256.FusedMultiplyAdd(Vector256.Create(LogA5), r, Vector256.Create(LogA4));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA3));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA2));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA1));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(LogA0));
-        Vector256<double> ylo = Vector256.FusedMultiplyAdd(r * r, q, lo);
+        Vector256<double> r2 = r * r;
+        Vector256<double> a = Vector256.FusedMultiplyAdd(Vector256.Create(LogA1), r, Vector256.Create(LogA0));
+        Vector256<double> b = Vector256.FusedMultiplyAdd(Vector256.Create(LogA3), r, Vector256.Create(LogA2));
+        Vector256<double> c = Vector256.FusedMultiplyAdd(Vector256.Create(LogA5), r, Vector256.Create(LogA4));
+        Vector256<double> q = Vector256.FusedMultiplyAdd(c, r2 * r2, Vector256.FusedMultiplyAdd(b, r2, a));
+        Vector256<double> ylo = Vector256.FusedMultiplyAdd(r2, q, lo);
         return hi + ylo;
     }
 
@@ -263,21 +255,17 @@ public static unsafe partial class KernelMath
         Vector512<double> kd = (Vector512.ShiftRightLogical(biased, 52) | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(TwoTo52 + 1024.0);
         Vector512<double> z = ((biased & Vector512.Create(0x000FFFFFFFFFFFFFUL)) + Vector512.Create(LogOffset)).AsDouble();
 
-        Vector512<double> p = z * invc;
-        Vector512<double> rh = p - Vector512<double>.One;
-        Vector512<double> rl = Vector512.FusedMultiplyAdd(z, invc, -p);
         Vector512<double> r = Vector512.FusedMultiplyAdd(z, invc, Vector512.Create(-1.0));
         Vector512<double> t = Vector512.FusedMultiplyAdd(kd, Vector512.Create(Ln2Hi), logc);
-        Vector512<double> hi = t + rh;
-        Vector512<double> lo = (t - hi) + rh;
-        lo += rl;
+        Vector512<double> hi = t + r;
+        Vector512<double> lo = (t - hi) + r;
         lo = Vector512.FusedMultiplyAdd(kd, Vector512.Create(Ln2Lo), lo);
-        Vector512<double> q = Vector512.FusedMultiplyAdd(Vector512.Create(LogA5), r, Vector512.Create(LogA4));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA3));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA2));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA1));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(LogA0));
-        Vector512<double> ylo = Vector512.FusedMultiplyAdd(r * r, q, lo);
+        Vector512<double> r2 = r * r;
+        Vector512<double> a = Vector512.FusedMultiplyAdd(Vector512.Create(LogA1), r, Vector512.Create(LogA0));
+        Vector512<double> b = Vector512.FusedMultiplyAdd(Vector512.Create(LogA3), r, Vector512.Create(LogA2));
+        Vector512<double> c = Vector512.FusedMultiplyAdd(Vector512.Create(LogA5), r, Vector512.Create(LogA4));
+        Vector512<double> q = Vector512.FusedMultiplyAdd(c, r2 * r2, Vector512.FusedMultiplyAdd(b, r2, a));
+        Vector512<double> ylo = Vector512.FusedMultiplyAdd(r2, q, lo);
         return hi + ylo;
     }
 

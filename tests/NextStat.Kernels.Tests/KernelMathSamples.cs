@@ -33,6 +33,23 @@ internal static class KernelMathSamples
         return values;
     }
 
+    /// <summary>
+    /// Arguments 1 ± 2^-u with u uniform in [6, 10] (|ln x| from 2^-10 to 2^-6, around the sub-interval centred on 1),
+    /// and every fourth of them scaled by a power of two from 2^-3 to 2^3 (same mantissas, k ≠ 0).
+    /// </summary>
+    public static double[] LogArgumentsNextToOne(int seed, int count)
+    {
+        var random = new Random(seed);
+        var values = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double x = 1.0 + (Signed(random) * Math.Pow(2, -6 - (4 * random.NextDouble())));
+            values[i] = i % 4 == 3 ? Math.ScaleB(x, random.Next(-3, 4)) : x;
+        }
+
+        return values;
+    }
+
     /// <summary>Exponents from below underflow to above overflow, the subnormal-result range, near 0, moderate values.</summary>
     public static double[] ExpArguments(int seed, int count)
     {
