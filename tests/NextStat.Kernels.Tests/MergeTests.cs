@@ -1,3 +1,5 @@
+using System.Text;
+using FsCheck.Xunit;
 using Xunit;
 using NextStat.Kernels.Batching;
 using NextStat.Kernels.Sharding;
@@ -105,5 +107,138 @@ public sealed class MergeTests : IDisposable
         Run(four, Header(30, jobId: 4, totalJobs: 4));
         var e = Assert.Throws<ShardConflictException>(() => ShardMerger.Merge([.. three, four], Path.Combine(_dir, "m.jsonl"), false));
         Assert.Contains("differently split arrays", e.Message);
+    }
+
+    [Property(MaxTest = 30)]
+    public void Merging_reads_any_block_size_and_gives_the_bytes_of_one_run(byte totalSeed, byte jobsSeed, ushort blockSeed)
+    {
+        long total = 1 + totalSeed % 60;
+        int jobs = 1 + jobsSeed % 6;
+        int block = 1 + blockSeed % 700; // records here are ~200 bytes: blocks end inside lines, lines outgrow blocks
+        string dir = Path.Combine(_dir, $"p{total}_{jobs}_{block}");
+        Directory.CreateDirectory(dir);
+        string single = Path.Combine(dir, "single.jsonl");
+        Run(single, Header(total));
+        var shards = new string[jobs];
+        for (int job = 1; job <= jobs; job++)
+        {
+            shards[job - 1] = Path.Combine(dir, $"toys_{job:D4}.jsonl");
+            Run(shards[job - 1], Header(total, jobId: job, totalJobs: jobs));
+        }
+        string merged = Path.Combine(dir, "merged.jsonl");
+
+        MergeReport report = ShardMerger.Merge(shards, merged, allowPartial: false, block);
+
+        Assert.Equal(total, report.Records);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(merged));
+    }
+
+    [Theory]
+    [InlineData("zeros", "is not valid JSON")]            // a crash left a zero-filled block inside the file
+    [InlineData("cut", "is not valid JSON")]              // a line cut short with more lines after it
+    [InlineData("glued", "is not valid JSON")]            // a cut line with a whole record appended to it
+    [InlineData("duplicate", "index 12 where 13 was expected")]
+    [InlineData("other-seed", "but the header's seed gives")]
+    [InlineData("reordered", "not as the batch runner writes it")]
+    [InlineData("crlf", "not as the batch runner writes it")]
+    public void A_damaged_record_names_its_file_and_line_and_nothing_is_written(string damage, string message)
+    {
+        string[] shards = Shards(30, 3);
+        byte[][] lines = RecordLines(shards[1]); // items [10, 20): line 5 holds item 13
+        byte[] line = lines[4];
+        lines[4] = damage switch
+        {
+            "zeros" => [.. line[..40], .. new byte[40], .. line[80..]],
+            "cut" => line[..100],
+            "glued" => [.. line[..60], .. line],
+            "duplicate" => lines[3],
+            "other-seed" => OtherSeedRecord(13),
+            "reordered" => Reordered(line),
+            "crlf" => [.. line, (byte)'\r'],
+            _ => throw new ArgumentOutOfRangeException(nameof(damage)),
+        };
+        WriteLines(shards[1], lines);
+        string merged = Path.Combine(_dir, "merged.jsonl");
+
+        var e = Assert.Throws<BatchFormatException>(() => ShardMerger.Merge(shards, merged, allowPartial: true));
+
+        Assert.Equal(shards[1], e.Path);
+        Assert.Equal(5, e.Line);
+        Assert.StartsWith($"{shards[1]}:5: ", e.Message);
+        Assert.Contains(message, e.Message);
+        Assert.Empty(Directory.GetFiles(_dir, "*merged*", SearchOption.AllDirectories)); // no output, no temporary left
+    }
+
+    [Fact]
+    public void A_damaged_last_record_is_a_torn_tail_and_is_not_copied()
+    {
+        string[] shards = Shards(30, 3);
+        string single = Path.Combine(_dir, "single.jsonl");
+        Run(single, Header(30));
+        byte[][] lines = RecordLines(shards[2]); // items [20, 30): the last line holds item 29
+        lines[^1] = new byte[lines[^1].Length]; // zero-filled, as a crash during the last write leaves it
+        WriteLines(shards[2], lines);
+        string merged = Path.Combine(_dir, "merged.jsonl");
+
+        var e = Assert.Throws<IncompleteMergeException>(() => ShardMerger.Merge(shards, merged, allowPartial: false));
+        Assert.Contains($"job 3: {shards[2]} has 9 of 10 items of [20, 30)", e.Message);
+        Assert.False(File.Exists(merged));
+
+        MergeReport partial = ShardMerger.Merge(shards, merged, allowPartial: true);
+        Assert.Equal(29, partial.Records);
+        Assert.Equal(Lines(single)[..^2], Lines(merged)[..^1]); // every line of the single run but item 29's
+    }
+
+    [Fact]
+    public void A_record_beyond_the_shard_is_an_error()
+    {
+        string[] shards = Shards(30, 3);
+        string single = Path.Combine(_dir, "single.jsonl");
+        Run(single, Header(30));
+        byte[][] lines = RecordLines(shards[0]); // items [0, 10)
+        WriteLines(shards[0], [.. lines, RecordLines(single)[10]]);
+
+        var e = Assert.Throws<BatchFormatException>(() => ShardMerger.Merge(shards, Path.Combine(_dir, "m.jsonl"), false));
+
+        Assert.Equal(12, e.Line);
+        Assert.Contains("more records than the shard's 10 items of [0, 10)", e.Message);
+    }
+
+    // Lines 1, 2, … of a file (header first), without their newlines.
+    private static byte[][] RecordLines(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal((byte)'\n', bytes[^1]);
+        var lines = new List<byte[]>();
+        for (int start = 0; start < bytes.Length;)
+        {
+            int end = Array.IndexOf(bytes, (byte)'\n', start);
+            lines.Add(bytes[start..end]);
+            start = end + 1;
+        }
+        return [.. lines];
+    }
+
+    private static void WriteLines(string path, IEnumerable<byte[]> lines) =>
+        File.WriteAllBytes(path, [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
+
+    private byte[] OtherSeedRecord(long index)
+    {
+        string other = Path.Combine(_dir, "other-seed.jsonl");
+        Run(other, Header(30, seed: 7));
+        byte[] line = RecordLines(other)[index + 1];
+        File.Delete(other);
+        return line;
+    }
+
+    // The same record with "seed" before "index": valid JSON, but not the bytes a single run writes.
+    private static byte[] Reordered(byte[] line)
+    {
+        string text = Encoding.UTF8.GetString(line);
+        int seedAt = text.IndexOf(",\"seed\":", StringComparison.Ordinal);
+        int statusAt = text.IndexOf(",\"status\":", StringComparison.Ordinal);
+        string index = text[1..seedAt];
+        string seed = text[(seedAt + 1)..statusAt];
+        return Encoding.UTF8.GetBytes("{" + seed + "," + index + text[statusAt..]);
     }
 }

@@ -62,13 +62,18 @@ public static class ShardMerger
     /// <exception cref="ShardConflictException">Headers disagree, a job appears twice, or no file has a header.</exception>
     /// <exception cref="IncompleteMergeException">Jobs are missing and <paramref name="allowPartial"/> is false.</exception>
     /// <exception cref="BatchFormatException">A file is damaged beyond a torn last line.</exception>
-    public static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial)
+    public static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial) =>
+        Merge(shardFiles, outputPath, allowPartial, ShardCopier.DefaultBlockSize);
+
+    /// <summary><see cref="Merge(IReadOnlyList{string}, string, bool)"/> reading <paramref name="blockSize"/> bytes at a time.</summary>
+    internal static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial, int blockSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         ArgumentNullException.ThrowIfNull(shardFiles);
         ArgumentNullException.ThrowIfNull(outputPath);
         string outputFull = Path.GetFullPath(outputPath);
 
-        var scans = new List<(string Path, BatchFileScan Scan)>();
+        var headers = new List<(string Path, BatchHeader Header)>();
         var ignored = new List<string>();
         foreach (string path in shardFiles.Order(StringComparer.Ordinal))
         {
@@ -76,17 +81,16 @@ public static class ShardMerger
             {
                 continue;
             }
-            BatchFileScan scan = BatchFile.Scan(path);
-            if (scan.Header is null)
+            if (ShardCopier.ReadHeader(path) is { } header)
             {
-                ignored.Add(path);
+                headers.Add((path, header));
             }
             else
             {
-                scans.Add((path, scan));
+                ignored.Add(path);
             }
         }
-        if (scans.Count == 0)
+        if (headers.Count == 0)
         {
             throw new ShardConflictException(shardFiles.Count == 0
                 ? "no shard files to merge"
@@ -94,17 +98,15 @@ public static class ShardMerger
         }
 
         // The run most files agree on is the reference, so the odd file out is the one named in errors.
-        (string referencePath, BatchFileScan referenceScan) = scans
-            .GroupBy(s => Convert.ToBase64String(s.Scan.Header!.AsWholeRun().ToJsonLine()))
+        (string referencePath, BatchHeader reference) = headers
+            .GroupBy(s => Convert.ToBase64String(s.Header.AsWholeRun().ToJsonLine()))
             .OrderByDescending(g => g.Count())
             .First()
             .First();
-        BatchHeader reference = referenceScan.Header!;
         int totalJobs = reference.Shard.TotalJobs;
-        var byJob = new (string Path, BatchFileScan Scan)?[totalJobs + 1];
-        foreach ((string path, BatchFileScan scan) in scans)
+        var byJob = new (string Path, BatchHeader Header)?[totalJobs + 1];
+        foreach ((string path, BatchHeader header) in headers)
         {
-            BatchHeader header = scan.Header!;
             IReadOnlyList<string> differences = reference.DifferencesFrom(header);
             if (differences.Count > 0)
             {
@@ -121,26 +123,44 @@ public static class ShardMerger
                 throw new ShardConflictException(
                     $"job {header.Shard.JobId} appears twice: {earlier.Path} and {path} (duplicate shard; keep one)");
             }
-            byJob[header.Shard.JobId] = (path, scan);
+            byJob[header.Shard.JobId] = (path, header);
         }
 
-        var shards = new ShardStatus[totalJobs];
-        for (int job = 1; job <= totalJobs; job++)
-        {
-            ShardRange range = ShardRange.For(reference.Total, job, totalJobs);
-            shards[job - 1] = byJob[job] is { } found
-                ? new ShardStatus(job, range, found.Path, found.Scan.Records)
-                : new ShardStatus(job, range, null, 0);
-        }
         BatchHeader whole = reference.AsWholeRun();
-        long present = shards.Sum(s => s.Records);
-        var report = new MergeReport(whole, shards, present, ignored);
-        if (!report.Complete && !allowPartial)
+        var shards = new ShardStatus[totalJobs];
+        MergeReport report;
+        string? directory = Path.GetDirectoryName(outputFull);
+        string temporary = Path.Combine(directory ?? ".", $".{Path.GetFileName(outputFull)}.{Environment.ProcessId}.partial");
+        try
         {
-            throw new IncompleteMergeException(report);
+            // One pass: each shard is checked while it is copied; the temporary file is dropped if the set is not
+            // complete (or a shard is damaged), so the output appears only after every check passed.
+            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                output.Write([.. whole.ToJsonLine(), (byte)'\n']);
+                for (int job = 1; job <= totalJobs; job++)
+                {
+                    ShardRange range = ShardRange.For(reference.Total, job, totalJobs);
+                    shards[job - 1] = byJob[job] is { } found
+                        ? new ShardStatus(job, range, found.Path, ShardCopier.CopyRecords(found.Path, found.Header, output, blockSize))
+                        : new ShardStatus(job, range, null, 0);
+                }
+                report = new MergeReport(whole, shards, shards.Sum(s => s.Records), ignored);
+                if (!report.Complete && !allowPartial)
+                {
+                    throw new IncompleteMergeException(report);
+                }
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, outputFull, overwrite: true);
         }
-
-        Write(outputFull, whole, shards);
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
         return report;
     }
 
@@ -152,45 +172,5 @@ public static class ShardMerger
         return colon < 0 || vs < colon
             ? difference
             : $"{difference[..colon]} is {difference[(vs + 4)..]} there but {difference[(colon + 2)..vs]} in the reference";
-    }
-
-    private static void Write(string outputPath, BatchHeader header, IReadOnlyList<ShardStatus> shards)
-    {
-        string? directory = Path.GetDirectoryName(outputPath);
-        string temporary = Path.Combine(directory ?? ".", $".{Path.GetFileName(outputPath)}.{Environment.ProcessId}.partial");
-        try
-        {
-            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                output.Write(header.ToJsonLine());
-                output.WriteByte((byte)'\n');
-                foreach (ShardStatus shard in shards)
-                {
-                    if (shard.File is null || shard.Records == 0)
-                    {
-                        continue;
-                    }
-                    // Verbatim copy of the first Records lines after the header: the bytes a single run writes.
-                    using var input = new FileStream(shard.File, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-                    var lines = new BatchFile.LineReader(input);
-                    lines.Next(out _, out _);
-                    for (long k = 0; k < shard.Records; k++)
-                    {
-                        lines.Next(out ReadOnlySpan<byte> line, out _);
-                        output.Write(line);
-                        output.WriteByte((byte)'\n');
-                    }
-                }
-                output.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, outputPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
     }
 }
