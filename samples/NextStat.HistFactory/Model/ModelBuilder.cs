@@ -305,8 +305,8 @@ internal sealed class ModelBuilder
         var binOf = new List<int>();
         var blockStart = new List<int>();
         var blockLength = new List<int>();
-        var histoCells = new SortedDictionary<int, List<(int Entry, double P, double Q)>>();
-        var normCells = new SortedDictionary<int, List<(int Block, double LnHi, double LnLo, double[] A)>>();
+        var histoCells = new List<(int Param, int Entry, double[] Values)>();
+        var normCells = new List<(int Param, int Block, double[] Values)>();
         var blockFactorParam = new List<int>();
         var blockFactorBlock = new List<int>();
         var entryFactorParam = new List<int>();
@@ -340,7 +340,7 @@ internal sealed class ModelBuilder
                                 if (p != 0.0 || q != 0.0)
                                 {
                                     // A bin whose templates equal the nominal never shifts: it is left out of the row.
-                                    Cells(histoCells, set.Offset).Add((start + b, p, q));
+                                    histoCells.Add((set.Offset, start + b, [p, q]));
                                 }
                             }
 
@@ -350,13 +350,7 @@ internal sealed class ModelBuilder
                         case ModifierTypes.NormSys:
                         {
                             NormSysData data = ModifierData.NormSys(modifier);
-                            var a = new double[6];
-                            if (options.NormSys == NormSysInterpolation.Code4)
-                            {
-                                NormSysKernels.Code4Coefficients(data.Hi, data.Lo, a);
-                            }
-
-                            Cells(normCells, set.Offset).Add((block, Math.Log(data.Hi), Math.Log(data.Lo), a));
+                            normCells.Add((set.Offset, block, NormSysMath.CellFields(options.NormSys, data.Hi, data.Lo)));
                             break;
                         }
 
@@ -376,39 +370,6 @@ internal sealed class ModelBuilder
                             break;
                         }
                     }
-                }
-            }
-        }
-
-        // Per-cell costs (ns) of the shift sweep: vectorised over a span, or scalar over the touched entries.
-        Rows histoRows = Rows.Lay(histoCells, c => c.Entry, denseCellCost: 0.45, sparseCellCost: 1.2);
-        var histoP = new double[histoRows.CellCount];
-        var histoQ = new double[histoRows.CellCount];
-        for (int r = 0; r < histoRows.Param.Length; r++)
-        {
-            foreach ((int entry, double p, double q) in histoCells[histoRows.Param[r]])
-            {
-                int cell = histoRows.CellOf(r, entry);
-                histoP[cell] = p;
-                histoQ[cell] = q;
-            }
-        }
-
-        // The polynomial sweep reads six coefficients per cell, hence the higher costs.
-        Rows normRows = Rows.Lay(normCells, c => c.Block, denseCellCost: 1.3, sparseCellCost: 2.7);
-        var lnHi = new double[normRows.CellCount];
-        var lnLo = new double[normRows.CellCount];
-        double[][] coefficients = [.. Enumerable.Range(0, 6).Select(_ => new double[normRows.CellCount])];
-        for (int r = 0; r < normRows.Param.Length; r++)
-        {
-            foreach ((int blockIndex, double hi, double lo, double[] a) in normCells[normRows.Param[r]])
-            {
-                int cell = normRows.CellOf(r, blockIndex);
-                lnHi[cell] = hi;
-                lnLo[cell] = lo;
-                for (int power = 0; power < 6; power++)
-                {
-                    coefficients[power][cell] = a[power];
                 }
             }
         }
@@ -447,21 +408,9 @@ internal sealed class ModelBuilder
             BlockStart = [.. blockStart],
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,
-            HistoRowParam = histoRows.Param,
-            HistoRowStart = histoRows.Start,
-            HistoRowDense = histoRows.Dense,
-            HistoRowSumDense = histoRows.SumDense,
-            HistoCellEntry = histoRows.Position,
-            HistoP = histoP,
-            HistoQ = histoQ,
+            HistoSys = ModifierTiles.Build(histoCells, fields: 2),
             NormSysCode = options.NormSys,
-            NormRowParam = normRows.Param,
-            NormRowStart = normRows.Start,
-            NormRowDense = normRows.Dense,
-            NormCellBlock = normRows.Position,
-            NormLnHi = lnHi,
-            NormLnLo = lnLo,
-            NormCoefficients = coefficients,
+            NormSys = ModifierTiles.Build(normCells, NormSysMath.Fields, NormSysMath.PowerFields),
             BlockFactorParam = [.. blockFactorParam],
             BlockFactorBlock = [.. blockFactorBlock],
             EntryFactorParam = [.. entryFactorParam],
@@ -487,74 +436,6 @@ internal sealed class ModelBuilder
             HistoSysInterpolation.Code2 => ((0.5 * (hi + lo)) - nominal, 0.5 * (hi - lo)),
             _ => (0.5 * (up + down), 0.0625 * (up - down)),
         };
-    }
-
-    private static List<T> Cells<T>(SortedDictionary<int, List<T>> cells, int parameter)
-    {
-        if (!cells.TryGetValue(parameter, out List<T>? list))
-        {
-            list = [];
-            cells.Add(parameter, list);
-        }
-
-        return list;
-    }
-
-    /// <summary>
-    /// Row bookkeeping: for each parameter its cells (Start[r] to Start[r + 1]) and their positions (entries or
-    /// blocks, ascending). A row is dense, one cell per position from its first to its last, when one update-kernel
-    /// call over that span is cheaper than walking only the touched cells with the scalar element function; otherwise
-    /// it holds only the positions it touches. The gradient of a dense row goes through a sum kernel only when that
-    /// is cheaper than walking the row's cells (SumDense): a sum kernel's set-up (its deterministic lane reduction)
-    /// costs several times an update kernel's.
-    /// </summary>
-    private sealed record Rows(int[] Param, int[] Start, bool[] Dense, bool[] SumDense, int[] Position)
-    {
-        /// <summary>
-        /// The fixed cost of a generated update-kernel call, in the unit of the per-cell costs passed to
-        /// <see cref="Lay"/> (nanoseconds, measured on AVX2; only the ratios matter).
-        /// </summary>
-        private const double UpdateCallCost = 9.0;
-
-        /// <summary>The fixed cost of a generated sum-kernel call, in the same unit.</summary>
-        private const double SumCallCost = 70.0;
-
-        public int CellCount => Position.Length;
-
-        /// <summary>
-        /// Lays out the rows; <paramref name="denseCellCost"/> is the cost of a cell inside a kernel call,
-        /// <paramref name="sparseCellCost"/> that of a touched cell walked one at a time.
-        /// </summary>
-        public static Rows Lay<T>(SortedDictionary<int, List<T>> cells, Func<T, int> position, double denseCellCost, double sparseCellCost)
-        {
-            var param = new List<int>();
-            var start = new List<int>();
-            var dense = new List<bool>();
-            var sumDense = new List<bool>();
-            var positions = new List<int>();
-            foreach ((int parameter, List<T> list) in cells)
-            {
-                int[] touched = [.. list.Select(position).Distinct().Order()];
-                int first = touched[0];
-                int span = touched[^1] - first + 1;
-                bool isDense = UpdateCallCost + (denseCellCost * span) < sparseCellCost * touched.Length;
-                param.Add(parameter);
-                start.Add(positions.Count);
-                dense.Add(isDense);
-                sumDense.Add(isDense && SumCallCost + (denseCellCost * span) < sparseCellCost * span);
-                positions.AddRange(isDense ? Enumerable.Range(first, span) : touched);
-            }
-
-            start.Add(positions.Count);
-            return new Rows([.. param], [.. start], [.. dense], [.. sumDense], [.. positions]);
-        }
-
-        /// <summary>The cell of row <paramref name="row"/> at <paramref name="at"/>.</summary>
-        public int CellOf(int row, int at)
-        {
-            int lo = Start[row];
-            return Array.BinarySearch(Position, lo, Start[row + 1] - lo, at);
-        }
     }
 
     internal sealed record ChannelRef(ChannelSpec Spec, int SpecIndex, int BinCount, int Offset, List<SampleRef> Samples);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using NextStat.Kernels;
 using NextStat.HistFactory.Modifiers;
 
@@ -33,17 +32,22 @@ internal sealed class ModelEvaluator
     private readonly double[] _shiftWeight;
     private readonly double[] _blockLogWeight;
     private readonly double[] _blockZeroWeight;
-    private readonly double[] _histoDp;
-    private readonly double[] _histoDq;
     private readonly double[] _blockProduct;
     private readonly double[] _blockZeros;
-    private readonly double[] _normAlpha;
-    private readonly double[] _normWeight;
-    private readonly double[] _normRatio;
+    private readonly double[] _histoCoefficients;
+    private readonly double[] _histoDerivatives;
+    private readonly double[] _histoLanes;
+    private readonly double[] _histoRowSums;
+    private readonly NormSysMath.Piece[] _normPiece;
+    private readonly double[] _normValues;
+    private readonly double[] _normSlopePowers;
+    private readonly double[] _normLanes;
+    private readonly double[] _normRowSums;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
     private readonly double[] _poissonDerivative;
+    private readonly KernelWidth _width;
     private bool _anyZero;
 
     public ModelEvaluator(ModelLayout layout, KernelContext context)
@@ -63,13 +67,20 @@ internal sealed class ModelEvaluator
         _binWeight = new double[layout.BinCount];
         _blockLogWeight = new double[layout.BlockCount];
         _blockZeroWeight = new double[layout.BlockCount];
-        _histoDp = new double[layout.HistoRowParam.Length];
-        _histoDq = new double[layout.HistoRowParam.Length];
         _blockProduct = new double[layout.BlockCount];
         _blockZeros = new double[layout.BlockCount];
-        _normAlpha = new double[layout.NormCellBlock.Length];
-        _normWeight = new double[layout.NormCellBlock.Length];
-        _normRatio = new double[layout.NormCellBlock.Length];
+        ModifierTiles histo = layout.HistoSys;
+        _histoCoefficients = new double[2 * histo.RowCount];
+        _histoDerivatives = new double[2 * histo.RowCount];
+        _histoLanes = new double[histo.LaneCount];
+        _histoRowSums = new double[2 * ModifierTiles.Lanes * histo.RowCount];
+        ModifierTiles norm = layout.NormSys;
+        _normPiece = new NormSysMath.Piece[norm.RowCount];
+        _normValues = new double[norm.RowCount];
+        _normSlopePowers = new double[ModifierSweeps.SlopeSlots * norm.RowCount];
+        _normLanes = new double[norm.LaneCount];
+        _normRowSums = new double[ModifierTiles.Lanes * norm.RowCount];
+        _width = KernelDispatch.Resolve(context.Width);
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -90,8 +101,18 @@ internal sealed class ModelEvaluator
             throw new ArgumentException($"expected {layout.ParameterCount} parameters, got {pars.Length}", nameof(pars));
         }
 
-        ApplyHistoSys(pars);
-        MultiplyNormSys(pars);
+        switch (_width)
+        {
+            case KernelWidth.Scalar:
+                ApplyModifiers<LanesScalar>(pars);
+                break;
+            case KernelWidth.Vector128:
+                ApplyModifiers<Lanes128>(pars);
+                break;
+            default:
+                ApplyModifiers<Lanes256>(pars);
+                break;
+        }
 
         // Block factors: normsys product, then normfactor and lumi; exact zeros are counted, not multiplied.
         int[] factorBlock = layout.BlockFactorBlock;
@@ -227,13 +248,23 @@ internal sealed class ModelEvaluator
             SumOverBlocks(_zeroWeight, _blockZeroWeight);
         }
 
-        if (layout.HistoRowParam.Length > 0)
+        if (layout.HistoSys.RowCount > 0)
         {
             LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
-            HistoSysGradient(gradient);
         }
 
-        NormSysGradient(pars, gradient);
+        switch (_width)
+        {
+            case KernelWidth.Scalar:
+                ModifierGradient<LanesScalar>(gradient);
+                break;
+            case KernelWidth.Vector128:
+                ModifierGradient<Lanes128>(gradient);
+                break;
+            default:
+                ModifierGradient<Lanes256>(gradient);
+                break;
+        }
 
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
@@ -258,9 +289,6 @@ internal sealed class ModelEvaluator
         LikelihoodKernels.PoissonConstraintDerivatives(_poissonDerivative, _poissonGamma, layout.PoissonTau, objective.PoissonAux, _context);
         Scatter(_poissonDerivative, layout.PoissonParam, gradient);
     }
-
-    // The sparse-row loops below index through MemoryMarshal/Unsafe: their cell positions come from the layout, which
-    // the builder made in range, and bounds checks on every indirect access cost as much as the arithmetic.
 
     /// <summary>Sums of a per-entry quantity over each (channel, sample) block, in entry order.</summary>
     private void SumOverBlocks(double[] perEntry, double[] perBlock)
@@ -297,232 +325,156 @@ internal sealed class ModelEvaluator
         return false;
     }
 
-    /// <summary>Additive stage: nominal + Σ histosys shifts, row by row in parameter order.</summary>
-    private void ApplyHistoSys(ReadOnlySpan<double> pars)
+    private void ApplyModifiers<T>(ReadOnlySpan<double> pars)
+        where T : struct, ITileLanes<T>
     {
-        ModelLayout layout = _layout;
-        layout.Nominal.CopyTo(_shifted, 0);
-        int[] histoParam = layout.HistoRowParam;
-        int[] rowStart = layout.HistoRowStart;
-        int[] cellEntry = layout.HistoCellEntry;
-        double[] p = layout.HistoP;
-        double[] q = layout.HistoQ;
-        ref double shifted = ref MemoryMarshal.GetArrayDataReference(_shifted);
-        ref int entryOf = ref MemoryMarshal.GetArrayDataReference(cellEntry);
-        ref double pOf = ref MemoryMarshal.GetArrayDataReference(p);
-        ref double qOf = ref MemoryMarshal.GetArrayDataReference(q);
-        for (int r = 0; r < histoParam.Length; r++)
-        {
-            HistoSysKernels.Coefficients(layout.HistoSysCode, pars[histoParam[r]], out double cp, out double cq, out _histoDp[r], out _histoDq[r]);
-            int start = rowStart[r];
-            int end = rowStart[r + 1];
-            if (layout.HistoRowDense[r])
-            {
-                int length = end - start;
-                HistoSysKernels.ApplyShift(_shifted.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), cp, cq, _context);
-            }
-            else
-            {
-                for (int c = start; c < end; c++)
-                {
-                    ref double x = ref Unsafe.Add(ref shifted, Unsafe.Add(ref entryOf, c));
-                    x = HistoSysKernels.Shift(x, Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c), cp, cq);
-                }
-            }
-        }
+        ApplyHistoSys<T>(pars);
+        MultiplyNormSys<T>(pars);
     }
 
-    /// <summary>normsys factors multiplied into the block products, row by row in parameter order.</summary>
-    private void MultiplyNormSys(ReadOnlySpan<double> pars)
+    private void ModifierGradient<T>(Span<double> gradient)
+        where T : struct, ITileLanes<T>
     {
-        ModelLayout layout = _layout;
-        Array.Fill(_blockProduct, 1.0);
-        int[] normParam = layout.NormRowParam;
-        int[] rowStart = layout.NormRowStart;
-        int[] cellBlock = layout.NormCellBlock;
-        double[][] a = layout.NormCoefficients;
-        ref double product = ref MemoryMarshal.GetArrayDataReference(_blockProduct);
-        ref int blockOf = ref MemoryMarshal.GetArrayDataReference(cellBlock);
-        for (int r = 0; r < normParam.Length; r++)
-        {
-            double alpha = pars[normParam[r]];
-            NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
-            int start = rowStart[r];
-            int end = rowStart[r + 1];
-            int length = end - start;
-            if (piece == NormSysKernels.Piece.Polynomial)
-            {
-                if (layout.NormRowDense[r])
-                {
-                    NormSysKernels.MultiplyPolynomials(_blockProduct.AsSpan(cellBlock[start], length), a[0].AsSpan(start, length), a[1].AsSpan(start, length),
-                        a[2].AsSpan(start, length), a[3].AsSpan(start, length), a[4].AsSpan(start, length), a[5].AsSpan(start, length), alpha, _context);
-                    continue;
-                }
-
-                ref double a1 = ref MemoryMarshal.GetArrayDataReference(a[0]);
-                ref double a2 = ref MemoryMarshal.GetArrayDataReference(a[1]);
-                ref double a3 = ref MemoryMarshal.GetArrayDataReference(a[2]);
-                ref double a4 = ref MemoryMarshal.GetArrayDataReference(a[3]);
-                ref double a5 = ref MemoryMarshal.GetArrayDataReference(a[4]);
-                ref double a6 = ref MemoryMarshal.GetArrayDataReference(a[5]);
-                for (int c = start; c < end; c++)
-                {
-                    ref double x = ref Unsafe.Add(ref product, Unsafe.Add(ref blockOf, c));
-                    x = NormSysKernels.MultiplyPolynomial(x, Unsafe.Add(ref a1, c), Unsafe.Add(ref a2, c), Unsafe.Add(ref a3, c), Unsafe.Add(ref a4, c), Unsafe.Add(ref a5, c), Unsafe.Add(ref a6, c), alpha);
-                }
-
-                continue;
-            }
-
-            (double[] lnBase, double exponent) = piece == NormSysKernels.Piece.High ? (layout.NormLnHi, alpha) : (layout.NormLnLo, -alpha);
-            if (layout.NormRowDense[r])
-            {
-                NormSysKernels.MultiplyPowers(_blockProduct.AsSpan(cellBlock[start], length), lnBase.AsSpan(start, length), exponent, _context);
-                continue;
-            }
-
-            ref double ln = ref MemoryMarshal.GetArrayDataReference(lnBase);
-            for (int c = start; c < end; c++)
-            {
-                ref double x = ref Unsafe.Add(ref product, Unsafe.Add(ref blockOf, c));
-                x = NormSysKernels.MultiplyPower(x, Unsafe.Add(ref ln, c), exponent);
-            }
-        }
+        HistoSysGradient<T>(gradient);
+        NormSysGradient<T>(gradient);
     }
 
-    /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row.</summary>
-    private void HistoSysGradient(Span<double> gradient)
+    /// <summary>Additive stage: nominal + each entry's sum of histosys shifts.</summary>
+    private void ApplyHistoSys<T>(ReadOnlySpan<double> pars)
+        where T : struct, ITileLanes<T>
     {
-        ModelLayout layout = _layout;
-        int[] histoParam = layout.HistoRowParam;
-        int[] rowStart = layout.HistoRowStart;
-        int[] cellEntry = layout.HistoCellEntry;
-        double[] p = layout.HistoP;
-        double[] q = layout.HistoQ;
-        ref double weight = ref MemoryMarshal.GetArrayDataReference(_shiftWeight);
-        ref int entryOf = ref MemoryMarshal.GetArrayDataReference(cellEntry);
-        ref double pOf = ref MemoryMarshal.GetArrayDataReference(p);
-        ref double qOf = ref MemoryMarshal.GetArrayDataReference(q);
-        for (int r = 0; r < histoParam.Length; r++)
-        {
-            int start = rowStart[r];
-            int end = rowStart[r + 1];
-            double onP;
-            double onQ;
-            if (layout.HistoRowSumDense[r])
-            {
-                int length = end - start;
-                (onP, onQ) = HistoSysKernels.ProjectionSums(_shiftWeight.AsSpan(cellEntry[start], length), p.AsSpan(start, length), q.AsSpan(start, length), _context);
-            }
-            else
-            {
-                // Two pairs of running sums (even and odd cells), so that consecutive cells do not wait on each
-                // other's addition.
-                double evenP = 0.0, evenQ = 0.0, oddP = 0.0, oddQ = 0.0;
-                int c = start;
-                for (; c + 1 < end; c += 2)
-                {
-                    (double p0, double q0) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c)), Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c));
-                    (double p1, double q1) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c + 1)), Unsafe.Add(ref pOf, c + 1), Unsafe.Add(ref qOf, c + 1));
-                    evenP += p0;
-                    evenQ += q0;
-                    oddP += p1;
-                    oddQ += q1;
-                }
-
-                if (c < end)
-                {
-                    (double p0, double q0) = HistoSysKernels.Projections(Unsafe.Add(ref weight, Unsafe.Add(ref entryOf, c)), Unsafe.Add(ref pOf, c), Unsafe.Add(ref qOf, c));
-                    evenP += p0;
-                    evenQ += q0;
-                }
-
-                onP = evenP + oddP;
-                onQ = evenQ + oddQ;
-            }
-
-            gradient[histoParam[r]] += (_histoDp[r] * onP) + (_histoDq[r] * onQ);
-        }
-    }
-
-    /// <summary>
-    /// d/dα of each normsys row: Σ over its cells of (df/dα)/f times the block's weight. The polynomial cells of all
-    /// rows go through one map kernel (each cell carries its row's α and its block's weight), then each row sums its
-    /// contiguous cells; an exponential row's (df/dα)/f is ±ln base, which needs no kernel.
-    /// </summary>
-    private void NormSysGradient(ReadOnlySpan<double> pars, Span<double> gradient)
-    {
-        ModelLayout layout = _layout;
-        int[] normParam = layout.NormRowParam;
-        if (normParam.Length == 0)
+        ModifierTiles tiles = _layout.HistoSys;
+        _layout.Nominal.CopyTo(_shifted, 0);
+        if (tiles.RowCount == 0)
         {
             return;
         }
 
-        int[] rowStart = layout.NormRowStart;
-        double[][] a = layout.NormCoefficients;
-        Gather(_blockLogWeight, layout.NormCellBlock, _normWeight);
-        for (int r = 0; r < normParam.Length; r++)
+        int[] rowParam = tiles.RowParam;
+        for (int r = 0; r < rowParam.Length; r++)
         {
-            _normAlpha.AsSpan(rowStart[r], rowStart[r + 1] - rowStart[r]).Fill(pars[normParam[r]]);
+            HistoSysMath.Coefficients(_layout.HistoSysCode, pars[rowParam[r]],
+                out _histoCoefficients[2 * r], out _histoCoefficients[(2 * r) + 1], out _histoDerivatives[2 * r], out _histoDerivatives[(2 * r) + 1]);
         }
 
-        NormSysKernels.PolynomialLogDerivativeWeights(_normRatio, a[0], a[1], a[2], a[3], a[4], a[5], _normAlpha, _normWeight, _context);
-        ref double ratio = ref MemoryMarshal.GetArrayDataReference(_normRatio);
-        ref double weight = ref MemoryMarshal.GetArrayDataReference(_normWeight);
-        for (int r = 0; r < normParam.Length; r++)
+        ModifierSweeps.HistoSysShifts<T>(tiles, _histoCoefficients, _histoLanes);
+        int[] laneTarget = tiles.LaneTarget;
+        for (int i = 0; i < laneTarget.Length; i++)
         {
-            double alpha = pars[normParam[r]];
-            NormSysKernels.Piece piece = NormSysKernels.PieceOf(layout.NormSysCode, alpha);
-            int end = rowStart[r + 1];
-            double sum;
-            if (piece == NormSysKernels.Piece.Polynomial)
+            int e = laneTarget[i];
+            if (e >= 0)
             {
-                sum = SumCells(ref ratio, rowStart[r], end);
+                _shifted[e] += _histoLanes[i];
             }
-            else
-            {
-                ref double ln = ref MemoryMarshal.GetArrayDataReference(piece == NormSysKernels.Piece.High ? layout.NormLnHi : layout.NormLnLo);
-                double even = 0.0, odd = 0.0;
-                int c = rowStart[r];
-                for (; c + 1 < end; c += 2)
-                {
-                    even += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c), Unsafe.Add(ref weight, c));
-                    odd += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c + 1), Unsafe.Add(ref weight, c + 1));
-                }
-
-                if (c < end)
-                {
-                    even += NormSysKernels.PowerLogDerivativeWeight(Unsafe.Add(ref ln, c), Unsafe.Add(ref weight, c));
-                }
-
-                sum = even + odd;
-            }
-
-            // The lo piece is lo^(−α): its (df/dα)/f is −ln lo.
-            gradient[normParam[r]] += piece == NormSysKernels.Piece.Low ? -sum : sum;
         }
     }
 
-    /// <summary>Σ x[start..end) with four running sums, so that consecutive additions do not wait on each other.</summary>
-    private static double SumCells(ref double x, int start, int end)
+    /// <summary>Each block's product of normsys factors into the block products (1 for a block without normsys).</summary>
+    private void MultiplyNormSys<T>(ReadOnlySpan<double> pars)
+        where T : struct, ITileLanes<T>
     {
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        int c = start;
-        for (; c + 3 < end; c += 4)
+        ModifierTiles tiles = _layout.NormSys;
+        Array.Fill(_blockProduct, 1.0);
+        if (tiles.RowCount == 0)
         {
-            s0 += Unsafe.Add(ref x, c);
-            s1 += Unsafe.Add(ref x, c + 1);
-            s2 += Unsafe.Add(ref x, c + 2);
-            s3 += Unsafe.Add(ref x, c + 3);
+            return;
         }
 
-        for (; c < end; c++)
+        int[] rowParam = tiles.RowParam;
+        bool anyPower = false;
+        for (int r = 0; r < rowParam.Length; r++)
         {
-            s0 += Unsafe.Add(ref x, c);
+            double alpha = pars[rowParam[r]];
+            NormSysMath.Piece piece = NormSysMath.PieceOf(_layout.NormSysCode, alpha);
+            _normPiece[r] = piece;
+            _normValues[r] = piece == NormSysMath.Piece.Low ? -alpha : alpha;
+            anyPower |= piece != NormSysMath.Piece.Polynomial;
         }
 
-        return (s0 + s1) + (s2 + s3);
+        ModifierSweeps.NormSysProducts<T>(tiles, _normValues, _normPiece, anyPower, _normLanes);
+        int[] laneTarget = tiles.LaneTarget;
+        for (int i = 0; i < laneTarget.Length; i++)
+        {
+            int b = laneTarget[i];
+            if (b >= 0)
+            {
+                _blockProduct[b] = _normLanes[i];
+            }
+        }
+    }
+
+    /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row's P and Q.</summary>
+    private void HistoSysGradient<T>(Span<double> gradient)
+        where T : struct, ITileLanes<T>
+    {
+        ModifierTiles tiles = _layout.HistoSys;
+        if (tiles.RowCount == 0)
+        {
+            return;
+        }
+
+        GatherLanes(_shiftWeight, tiles.LaneTarget, _histoLanes);
+        Array.Clear(_histoRowSums);
+        ModifierSweeps.HistoSysProjections<T>(tiles, _histoLanes, _histoRowSums);
+        int[] rowParam = tiles.RowParam;
+        for (int r = 0; r < rowParam.Length; r++)
+        {
+            ref double onP = ref _histoRowSums[2 * ModifierTiles.Lanes * r];
+            ref double onQ = ref _histoRowSums[(2 * ModifierTiles.Lanes * r) + ModifierTiles.Lanes];
+            gradient[rowParam[r]] += (_histoDerivatives[2 * r] * ModifierSweeps.LaneSum(ref onP)) + (_histoDerivatives[(2 * r) + 1] * ModifierSweeps.LaneSum(ref onQ));
+        }
+    }
+
+    /// <summary>
+    /// d/dα of each normsys row: Σ over its cells of (df/dα)/f times the block's weight. Uses the pieces and α of
+    /// the value pass over the same parameters.
+    /// </summary>
+    private void NormSysGradient<T>(Span<double> gradient)
+        where T : struct, ITileLanes<T>
+    {
+        ModifierTiles tiles = _layout.NormSys;
+        if (tiles.RowCount == 0)
+        {
+            return;
+        }
+
+        int[] rowParam = tiles.RowParam;
+        for (int r = 0; r < rowParam.Length; r++)
+        {
+            if (_normPiece[r] == NormSysMath.Piece.Polynomial)
+            {
+                // i·α^(i−1) for i = 1…6.
+                double alpha = _normValues[r];
+                Span<double> slope = _normSlopePowers.AsSpan(ModifierSweeps.SlopeSlots * r, 6);
+                double power = 1.0;
+                for (int i = 0; i < 6; i++)
+                {
+                    slope[i] = (i + 1) * power;
+                    power *= alpha;
+                }
+            }
+        }
+
+        GatherLanes(_blockLogWeight, tiles.LaneTarget, _normLanes);
+        Array.Clear(_normRowSums);
+        ModifierSweeps.NormSysLogDerivatives<T>(tiles, _normValues, _normSlopePowers, _normPiece, _normLanes, _normRowSums);
+        for (int r = 0; r < rowParam.Length; r++)
+        {
+            double sum = ModifierSweeps.LaneSum(ref _normRowSums[ModifierTiles.Lanes * r]);
+
+            // The lo piece is lo^(−α): its (df/dα)/f is −ln lo.
+            gradient[rowParam[r]] += _normPiece[r] == NormSysMath.Piece.Low ? -sum : sum;
+        }
+    }
+
+    /// <summary>A per-target quantity on the lanes of a tile layout; 0 on padding lanes.</summary>
+    private static void GatherLanes(double[] perTarget, int[] laneTarget, double[] lanes)
+    {
+        for (int i = 0; i < laneTarget.Length; i++)
+        {
+            int target = laneTarget[i];
+            lanes[i] = target >= 0 ? perTarget[target] : 0.0;
+        }
     }
 
     private static void Gather(ReadOnlySpan<double> source, int[] index, Span<double> destination)

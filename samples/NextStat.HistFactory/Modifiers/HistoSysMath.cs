@@ -1,16 +1,13 @@
-using System.Runtime.CompilerServices;
-using NextStat.Kernels;
-
 namespace NextStat.HistFactory.Modifiers;
 
 /// <summary>
-/// histosys on dense rows: every interpolation code is, for one α, a linear combination c_p·P + c_q·Q of two
-/// precomputed per-bin rows, with c_p, c_q (and their α-derivatives) computed once per parameter. So a parameter's
-/// shifts over all its (sample, bin) entries are one update sweep, and its gradient is two dot products of one pass.
-/// Rows: code4p P = S = (up + down)/2, Q = A = (up − down)/16; code0 P = up, Q = down; code2 P = a, Q = b; with
+/// histosys interpolation per parameter: every code is, for one α, a linear combination c_p·P + c_q·Q of two
+/// precomputed values per (sample, bin) cell, with c_p, c_q (and their α-derivatives) computed once per parameter.
+/// So a cell stores two numbers, a shift is two multiply-adds, and a parameter's gradient is two projections.
+/// Cells: code4p P = S = (up + down)/2, Q = A = (up − down)/16; code0 P = up, Q = down; code2 P = a, Q = b; with
 /// up = hi − nom and down = nom − lo, a = (hi + lo)/2 − nom, b = (hi − lo)/2, as pyhf defines them.
 /// </summary>
-internal static partial class HistoSysKernels
+internal static class HistoSysMath
 {
     /// <summary>The per-parameter coefficients of the rows at α and their derivatives in α.</summary>
     internal static void Coefficients(HistoSysInterpolation code, double alpha, out double cp, out double cq, out double dp, out double dq)
@@ -63,18 +60,4 @@ internal static partial class HistoSysKernels
                 break;
         }
     }
-
-    /// <summary>Adds a parameter's shift to one entry: x + c_p·P + c_q·Q.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double Shift(double shifted, double p, double q, double cp, double cq) => shifted + (cp * p) + (cq * q);
-
-    /// <summary>The two projections of the upstream weight on the rows, whose sums give d/dα with (d_p, d_q).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (double OnP, double OnQ) Projections(double weight, double p, double q) => (weight * p, weight * q);
-
-    [UpdateKernel(nameof(Shift))]
-    internal static partial void ApplyShift(Span<double> shifted, ReadOnlySpan<double> p, ReadOnlySpan<double> q, double cp, double cq, KernelContext? context = null);
-
-    [SumKernel(nameof(Projections))]
-    internal static partial (double OnP, double OnQ) ProjectionSums(ReadOnlySpan<double> weight, ReadOnlySpan<double> p, ReadOnlySpan<double> q, KernelContext? context = null);
 }
