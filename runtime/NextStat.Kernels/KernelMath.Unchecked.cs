@@ -17,7 +17,7 @@ public static unsafe partial class KernelMath
     /// <summary>
     /// <see cref="Log(Vector128{double})"/> without the special-value path: lanes outside the normal positive range
     /// get an unspecified value and clear their bits in <paramref name="inRange"/>, as do normal arguments below
-    /// 1.3698·2^-1022 or above 1.3698·2^1023 (their value is right; the flag only sends them to the checked
+    /// 1.3672·2^-1022 or above 1.3672·2^1023 (their value is right; the flag only sends them to the checked
     /// function). Called by generated kernels.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -141,7 +141,7 @@ public static unsafe partial class KernelMath
 
     // All bits set on lanes whose argument LogCore handles exactly as Log does, cleared on every other lane: one signed
     // comparison of the biased bits LogCore computes anyway (the JIT shares the addition). Biased bits above
-    // LogRangeFloor and below 2^63 are positive normal arguments from 1.3698·2^-1022 up to 1.3698·2^1023; zero,
+    // LogRangeFloor and below 2^63 are positive normal arguments from 1.3672·2^-1022 up to 1.3672·2^1023; zero,
     // subnormals and normal arguments below that stay at or under the floor, the largest normal arguments, +∞, NaN
     // and negative numbers turn negative or wrap around under it. Clearing a few extreme normal arguments too only
     // sends their chunk to the checked loop, which gives the same bits.

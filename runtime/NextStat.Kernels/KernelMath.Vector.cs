@@ -111,18 +111,16 @@ public static unsafe partial class KernelMath
         }
     }
 
-    // Byte offset of the (1/c, ln c) pair for the argument with bits ix: index (ix − LogOffset) >> 45 mod 128, times 16.
+    // Byte offset of the (1/c, ln c) pair for the argument with bits ix: its top 7 mantissa bits, times 16.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint LogTableOffset(ulong ix) => (nuint)((ix - LogOffset) >> 41) & 0x7F0;
+    private static nuint LogTableOffset(ulong ix) => (nuint)(ix >> 41) & 0x7F0;
 
     // ---- Vector128: the scalar sequence on every lane ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> LogCore(Vector128<double> x)
     {
-        // The biased bits LogCore(x, invc, logc) computes too (the JIT shares the addition): their 2^62 lies above
-        // the index bits, so the offset is that of ix − LogOffset.
-        Vector128<ulong> offsets = Vector128.ShiftRightLogical(x.AsUInt64() + Vector128.Create(LogBias), 41) & Vector128.Create(0x7F0UL);
+        Vector128<ulong> offsets = Vector128.ShiftRightLogical(x.AsUInt64(), 41) & Vector128.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector128<double> invc, out Vector128<double> logc);
         return LogCore(x, invc, logc);
     }
@@ -178,9 +176,7 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> LogCore(Vector256<double> x)
     {
-        // The biased bits LogCore(x, invc, logc) computes too (the JIT shares the addition): their 2^62 lies above
-        // the index bits, so the offset is that of ix − LogOffset.
-        Vector256<ulong> offsets = Vector256.ShiftRightLogical(x.AsUInt64() + Vector256.Create(LogBias), 41) & Vector256.Create(0x7F0UL);
+        Vector256<ulong> offsets = Vector256.ShiftRightLogical(x.AsUInt64(), 41) & Vector256.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector256<double> invc, out Vector256<double> logc);
         return LogCore(x, invc, logc);
     }
@@ -236,9 +232,7 @@ public static unsafe partial class KernelMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> LogCore(Vector512<double> x)
     {
-        // The biased bits LogCore(x, invc, logc) computes too (the JIT shares the addition): their 2^62 lies above
-        // the index bits, so the offset is that of ix − LogOffset.
-        Vector512<ulong> offsets = Vector512.ShiftRightLogical(x.AsUInt64() + Vector512.Create(LogBias), 41) & Vector512.Create(0x7F0UL);
+        Vector512<ulong> offsets = Vector512.ShiftRightLogical(x.AsUInt64(), 41) & Vector512.Create(0x7F0UL);
         Gather(LogTable, offsets, out Vector512<double> invc, out Vector512<double> logc);
         return LogCore(x, invc, logc);
     }

@@ -26,15 +26,22 @@ public class KernelMathTableTests
             BigInteger residual = BigInteger.Abs(logcScaled + lnInvc.Mantissa);
             Assert.True(residual < (BigInteger.One << (300 - 68)), $"entry {i}: |ln c + ln(1/c)| too large");
 
-            // c is near the centre of its sub-interval (|r| stays inside the polynomial's range 0.00389).
-            double zLow = BitConverter.UInt64BitsToDouble(0x3FE5EAAAAAAAAAABUL + ((ulong)i << 45));
-            double zHigh = BitConverter.UInt64BitsToDouble(0x3FE5EAAAAAAAAAABUL + ((ulong)(i + 1) << 45));
-            Assert.True(Math.Abs((zLow * invc) - 1) <= 0.00389 && Math.Abs((zHigh * invc) - 1) <= 0.00389, $"entry {i} is off-centre");
+            // Entry i serves the reduced mantissas z whose top 7 mantissa bits are i: [1 + i/128, 1 + (i + 1)/128) for
+            // i < 47, half that (below 1) from 47 on. Except for the two c = 1 entries next to 1, c is near the centre
+            // (|r| < 0.00387); every r stays inside the polynomial's range [−2^-8, 2^-7].
+            double scale = i < 47 ? 1.0 : 0.5;
+            double rLow = ((1.0 + (i / 128.0)) * scale * invc) - 1;
+            double rHigh = ((1.0 + ((i + 1) / 128.0)) * scale * invc) - 1;
+            Assert.True(rLow >= -0.00390625 && rHigh <= 0.0078125, $"entry {i}: r outside the polynomial's range");
+            Assert.True(invc == 1.0 || (Math.Abs(rLow) < 0.00387 && Math.Abs(rHigh) < 0.00387), $"entry {i} is off-centre");
         }
 
-        // The sub-interval holding 1 has c = 1 exactly, so ln x near 1 loses no relative accuracy.
-        Assert.Equal(1.0, table[80].InvC);
-        Assert.Equal(0.0, table[80].LogC);
+        // The sub-intervals meeting at 1, [1 − 2^-8, 1) and [1, 1 + 2^-7), have c = 1 exactly: ln x near 1 loses no
+        // relative accuracy and its reduced argument is exact.
+        Assert.Equal(1.0, table[0].InvC);
+        Assert.Equal(0.0, table[0].LogC);
+        Assert.Equal(1.0, table[127].InvC);
+        Assert.Equal(0.0, table[127].LogC);
     }
 
     [Fact]
