@@ -125,14 +125,13 @@ internal sealed class ModelEvaluator
             anyZero |= ApplyFactor(pars[factorParam[j]], ref _blockProduct[b], ref _blockZeros[b]);
         }
 
-        int[] blockStart = layout.BlockStart;
-        int[] blockLength = layout.BlockLength;
-        for (int b = 0; b < blockStart.Length; b++)
+        // Blocks have one to a few entries in real workspaces: a gather beats a fill call per block.
+        int[] blockOf = layout.BlockOfEntry;
+        for (int e = 0; e < blockOf.Length; e++)
         {
-            int start = blockStart[b];
-            int length = blockLength[b];
-            _product.AsSpan(start, length).Fill(_blockProduct[b]);
-            _zeros.AsSpan(start, length).Fill(_blockZeros[b]);
+            int b = blockOf[e];
+            _product[e] = _blockProduct[b];
+            _zeros[e] = _blockZeros[b];
         }
 
         int[] entryParam = layout.EntryFactorParam;
@@ -256,13 +255,13 @@ internal sealed class ModelEvaluator
         switch (_width)
         {
             case KernelWidth.Scalar:
-                ModifierGradient<LanesScalar>(gradient);
+                ModifierGradient<LanesScalar>(pars, gradient);
                 break;
             case KernelWidth.Vector128:
-                ModifierGradient<Lanes128>(gradient);
+                ModifierGradient<Lanes128>(pars, gradient);
                 break;
             default:
-                ModifierGradient<Lanes256>(gradient);
+                ModifierGradient<Lanes256>(pars, gradient);
                 break;
         }
 
@@ -332,10 +331,10 @@ internal sealed class ModelEvaluator
         MultiplyNormSys<T>(pars);
     }
 
-    private void ModifierGradient<T>(Span<double> gradient)
+    private void ModifierGradient<T>(ReadOnlySpan<double> pars, Span<double> gradient)
         where T : struct, ITileLanes<T>
     {
-        HistoSysGradient<T>(gradient);
+        HistoSysGradient<T>(pars, gradient);
         NormSysGradient<T>(gradient);
     }
 
@@ -350,13 +349,7 @@ internal sealed class ModelEvaluator
             return;
         }
 
-        int[] rowParam = tiles.RowParam;
-        for (int r = 0; r < rowParam.Length; r++)
-        {
-            HistoSysMath.Coefficients(_layout.HistoSysCode, pars[rowParam[r]],
-                out _histoCoefficients[2 * r], out _histoCoefficients[(2 * r) + 1], out _histoDerivatives[2 * r], out _histoDerivatives[(2 * r) + 1]);
-        }
-
+        HistoSysMath.RowCoefficients(_layout.HistoSysCode, pars, tiles.RowParam, _histoCoefficients);
         ModifierSweeps.HistoSysShifts<T>(tiles, _histoCoefficients, _histoLanes);
         int[] laneTarget = tiles.LaneTarget;
         for (int i = 0; i < laneTarget.Length; i++)
@@ -404,7 +397,7 @@ internal sealed class ModelEvaluator
     }
 
     /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row's P and Q.</summary>
-    private void HistoSysGradient<T>(Span<double> gradient)
+    private void HistoSysGradient<T>(ReadOnlySpan<double> pars, Span<double> gradient)
         where T : struct, ITileLanes<T>
     {
         ModifierTiles tiles = _layout.HistoSys;
@@ -413,6 +406,7 @@ internal sealed class ModelEvaluator
             return;
         }
 
+        HistoSysMath.RowDerivatives(_layout.HistoSysCode, pars, tiles.RowParam, _histoDerivatives);
         GatherLanes(_shiftWeight, tiles.LaneTarget, _histoLanes);
         Array.Clear(_histoRowSums);
         ModifierSweeps.HistoSysProjections<T>(tiles, _histoLanes, _histoRowSums);

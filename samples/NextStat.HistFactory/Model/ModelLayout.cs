@@ -22,6 +22,8 @@ internal sealed class ModelLayout
 
     public required int[] BinOfEntry { get; init; }
 
+    public required int[] BlockOfEntry { get; init; }
+
     public required int[] BlockStart { get; init; }
 
     public required int[] BlockLength { get; init; }

@@ -29,7 +29,7 @@ internal static class ModifierSweeps
 
     /// <summary>
     /// Each lane's product of its normsys factors into <paramref name="laneProduct"/>. A polynomial row multiplies
-    /// in 1 + (f − 1) as one multiply-add, alternating between two running products so that consecutive tiles do not
+    /// in 1 + (f − 1) as one multiply-add, rotating between four running products so that consecutive tiles do not
     /// wait on each other; a power row adds its exponent times ln hi or ln lo to the lane's exponent sum, whose exp
     /// multiplies the product once per group (only when some row is a power, <paramref name="anyPower"/>).
     /// </summary>
@@ -47,23 +47,24 @@ internal static class ModifierSweeps
         T one = T.Broadcast(1.0);
         for (int g = 0; g < groupStart.Length - 1; g++)
         {
-            T even = one;
-            T odd = one;
+            T p0 = one, p1 = one, p2 = one, p3 = one;
             T exponent = T.Zero;
             int t = groupStart[g];
             int end = groupStart[g + 1];
-            for (; t + 1 < end; t += 2)
+            for (; t + 3 < end; t += 4)
             {
-                even = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, even, ref exponent);
-                odd = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 1, odd, ref exponent);
+                p0 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, p0, ref exponent);
+                p1 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 1, p1, ref exponent);
+                p2 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 2, p2, ref exponent);
+                p3 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 3, p3, ref exponent);
             }
 
-            if (t < end)
+            for (; t < end; t++)
             {
-                even = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, even, ref exponent);
+                p0 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, p0, ref exponent);
             }
 
-            T product = even * odd;
+            T product = (p0 * p1) * (p2 * p3);
             if (anyPower)
             {
                 product *= T.Exp(exponent);
