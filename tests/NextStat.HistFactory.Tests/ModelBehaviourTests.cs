@@ -99,6 +99,31 @@ public sealed class ModelBehaviourTests
     }
 
     [Fact]
+    public void AnEvaluatorGivesTheSameBitsBeforeAndAfterAZeroFactor()
+    {
+        // A zero factor switches the evaluator to counting zeros; the next evaluation must not see stale counts.
+        HistFactoryModel model = HistFactoryModel.Build(Workspace.Parse(OneBin));
+        double[] zero = [0.2, 0.0, -0.3];
+        double[] nonZero = [0.2, 1.3, -0.3];
+        (double Value, double[] Gradient) Fresh(double[] pars)
+        {
+            var gradient = new double[3];
+            return (model.ObservedObjective.CreateEvaluator().ValueAndGradient(pars, gradient), gradient);
+        }
+
+        var evaluator = model.ObservedObjective.CreateEvaluator();
+        foreach (double[] pars in new[] { nonZero, zero, nonZero, zero })
+        {
+            var gradient = new double[3];
+            double value = evaluator.ValueAndGradient(pars, gradient);
+            (double expectedValue, double[] expectedGradient) = Fresh(pars);
+            Assert.Equal(expectedValue, value);
+            Assert.Equal(expectedGradient, gradient);
+            Assert.Equal(expectedValue, evaluator.Value(pars));
+        }
+    }
+
+    [Fact]
     public void HessianMatchesTheAnalyticSecondDerivative()
     {
         // d²/dμ² twice_nll = 2 n s² / λ² for λ = μ s + b(α) (one bin, μ appears only linearly).

@@ -303,6 +303,7 @@ internal sealed class ModelBuilder
     {
         var nominal = new List<double>();
         var binOf = new List<int>();
+        var blockOf = new List<int>();
         var blockStart = new List<int>();
         var blockLength = new List<int>();
         var histoCells = new List<(int Param, int Entry, double[] Values)>();
@@ -324,6 +325,7 @@ internal sealed class ModelBuilder
                 {
                     nominal.Add(sample.Spec.Data[b]);
                     binOf.Add(channel.Offset + b);
+                    blockOf.Add(block);
                 }
 
                 foreach (ModifierSpec modifier in sample.Spec.Modifiers)
@@ -405,6 +407,7 @@ internal sealed class ModelBuilder
             BinCount = _channels.Sum(c => c.BinCount),
             Nominal = [.. nominal],
             BinOfEntry = [.. binOf],
+            BlockOfEntry = [.. blockOf],
             BlockStart = [.. blockStart],
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,

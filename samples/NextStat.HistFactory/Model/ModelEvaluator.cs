@@ -7,7 +7,8 @@ namespace NextStat.HistFactory;
 /// <summary>
 /// Per-thread scratch and the evaluation sweeps over a <see cref="ModelLayout"/>. Nothing here allocates after
 /// construction. Factors are accumulated as (product of non-zero factors, count of exact zeros) per entry so that the
-/// gradient of a factor that is exactly zero (a normalisation at its bound 0) is still exact.
+/// gradient of a factor that is exactly zero (a normalisation at its bound 0) is still exact; the counts stay 0
+/// unless a factor is zero.
 /// </summary>
 internal sealed class ModelEvaluator
 {
@@ -49,6 +50,7 @@ internal sealed class ModelEvaluator
     private readonly double[] _poissonDerivative;
     private readonly KernelWidth _width;
     private bool _anyZero;
+    private bool _zerosUsed;
 
     public ModelEvaluator(ModelLayout layout, KernelContext context)
     {
@@ -114,25 +116,97 @@ internal sealed class ModelEvaluator
                 break;
         }
 
-        // Block factors: normsys product, then normfactor and lumi; exact zeros are counted, not multiplied.
+        // Factors equal to a parameter: normfactor and lumi on blocks, staterror, shapesys and shapefactor on
+        // entries. An exact zero is counted instead of multiplied in, so that its gradient stays exact; the products
+        // are first made without that bookkeeping, and redone with it only when some factor is zero.
+        _anyZero = !MultiplyFactors(pars);
+        if (_anyZero)
+        {
+            CountZeroFactors(pars);
+        }
+
+        LikelihoodKernels.Yields(_yields, _shifted, _product, _zeros, _context);
+
+        // Samples of a bin are summed in sorted-sample order, as pyhf does.
+        double[] lambda = _lambda;
+        double[] yields = _yields;
+        Array.Clear(lambda);
+        int[] binOf = layout.BinOfEntry;
+        for (int e = 0; e < binOf.Length; e++)
+        {
+            lambda[binOf[e]] += yields[e];
+        }
+    }
+
+    /// <summary>
+    /// Block and entry products of the normsys products and the parameter factors, all counts of zeros 0; false
+    /// (products unusable) as soon as a factor is exactly zero.
+    /// </summary>
+    private bool MultiplyFactors(ReadOnlySpan<double> pars)
+    {
+        ModelLayout layout = _layout;
+        double[] blockProduct = _blockProduct;
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
-        Array.Clear(_blockZeros);
         bool anyZero = false;
         for (int j = 0; j < factorBlock.Length; j++)
         {
-            int b = factorBlock[j];
-            anyZero |= ApplyFactor(pars[factorParam[j]], ref _blockProduct[b], ref _blockZeros[b]);
+            double factor = pars[factorParam[j]];
+            anyZero |= factor == 0.0;
+            blockProduct[factorBlock[j]] *= factor;
         }
 
-        int[] blockStart = layout.BlockStart;
-        int[] blockLength = layout.BlockLength;
-        for (int b = 0; b < blockStart.Length; b++)
+        // Blocks have one to a few entries in real workspaces: a gather beats a fill call per block.
+        double[] product = _product;
+        int[] blockOf = layout.BlockOfEntry;
+        for (int e = 0; e < blockOf.Length; e++)
         {
-            int start = blockStart[b];
-            int length = blockLength[b];
-            _product.AsSpan(start, length).Fill(_blockProduct[b]);
-            _zeros.AsSpan(start, length).Fill(_blockZeros[b]);
+            product[e] = blockProduct[blockOf[e]];
+        }
+
+        int[] entryParam = layout.EntryFactorParam;
+        int[] entryIndex = layout.EntryFactorEntry;
+        for (int k = 0; k < entryParam.Length; k++)
+        {
+            double factor = pars[entryParam[k]];
+            anyZero |= factor == 0.0;
+            product[entryIndex[k]] *= factor;
+        }
+
+        if (anyZero)
+        {
+            return false;
+        }
+
+        if (_zerosUsed)
+        {
+            Array.Clear(_blockZeros);
+            Array.Clear(_zeros);
+            _zerosUsed = false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The products of <see cref="MultiplyFactors"/> again, with exact zeros counted instead of multiplied.</summary>
+    private void CountZeroFactors(ReadOnlySpan<double> pars)
+    {
+        ModelLayout layout = _layout;
+        ScatterNormSys();
+        int[] factorBlock = layout.BlockFactorBlock;
+        int[] factorParam = layout.BlockFactorParam;
+        Array.Clear(_blockZeros);
+        for (int j = 0; j < factorBlock.Length; j++)
+        {
+            int b = factorBlock[j];
+            ApplyFactor(pars[factorParam[j]], ref _blockProduct[b], ref _blockZeros[b]);
+        }
+
+        int[] blockOf = layout.BlockOfEntry;
+        for (int e = 0; e < blockOf.Length; e++)
+        {
+            _product[e] = _blockProduct[blockOf[e]];
+            _zeros[e] = _blockZeros[blockOf[e]];
         }
 
         int[] entryParam = layout.EntryFactorParam;
@@ -140,19 +214,10 @@ internal sealed class ModelEvaluator
         for (int k = 0; k < entryParam.Length; k++)
         {
             int e = entryIndex[k];
-            anyZero |= ApplyFactor(pars[entryParam[k]], ref _product[e], ref _zeros[e]);
+            ApplyFactor(pars[entryParam[k]], ref _product[e], ref _zeros[e]);
         }
 
-        _anyZero = anyZero;
-        LikelihoodKernels.Yields(_yields, _shifted, _product, _zeros, _context);
-
-        // Samples of a bin are summed in sorted-sample order, as pyhf does.
-        Array.Clear(_lambda);
-        int[] binOf = layout.BinOfEntry;
-        for (int e = 0; e < binOf.Length; e++)
-        {
-            _lambda[binOf[e]] += _yields[e];
-        }
+        _zerosUsed = true;
     }
 
     /// <summary>twice_nll for the data of <paramref name="objective"/>; fills <paramref name="gradient"/> when it is not empty.</summary>
@@ -256,13 +321,13 @@ internal sealed class ModelEvaluator
         switch (_width)
         {
             case KernelWidth.Scalar:
-                ModifierGradient<LanesScalar>(gradient);
+                ModifierGradient<LanesScalar>(pars, gradient);
                 break;
             case KernelWidth.Vector128:
-                ModifierGradient<Lanes128>(gradient);
+                ModifierGradient<Lanes128>(pars, gradient);
                 break;
             default:
-                ModifierGradient<Lanes256>(gradient);
+                ModifierGradient<Lanes256>(pars, gradient);
                 break;
         }
 
@@ -310,19 +375,17 @@ internal sealed class ModelEvaluator
 
     /// <summary>
     /// Multiplies a normfactor/lumi/shapefactor value into a product, except an exact zero, which is counted instead so
-    /// that the gradient at a factor of 0 stays exact; returns whether it was zero.
+    /// that the gradient at a factor of 0 stays exact.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ApplyFactor(double factor, ref double product, ref double zeros)
+    private static void ApplyFactor(double factor, ref double product, ref double zeros)
     {
         if (factor == 0.0)
         {
             zeros += 1.0;
-            return true;
+            return;
         }
 
         product *= factor;
-        return false;
     }
 
     private void ApplyModifiers<T>(ReadOnlySpan<double> pars)
@@ -332,10 +395,10 @@ internal sealed class ModelEvaluator
         MultiplyNormSys<T>(pars);
     }
 
-    private void ModifierGradient<T>(Span<double> gradient)
+    private void ModifierGradient<T>(ReadOnlySpan<double> pars, Span<double> gradient)
         where T : struct, ITileLanes<T>
     {
-        HistoSysGradient<T>(gradient);
+        HistoSysGradient<T>(pars, gradient);
         NormSysGradient<T>(gradient);
     }
 
@@ -350,13 +413,7 @@ internal sealed class ModelEvaluator
             return;
         }
 
-        int[] rowParam = tiles.RowParam;
-        for (int r = 0; r < rowParam.Length; r++)
-        {
-            HistoSysMath.Coefficients(_layout.HistoSysCode, pars[rowParam[r]],
-                out _histoCoefficients[2 * r], out _histoCoefficients[(2 * r) + 1], out _histoDerivatives[2 * r], out _histoDerivatives[(2 * r) + 1]);
-        }
-
+        HistoSysMath.RowCoefficients(_layout.HistoSysCode, pars, tiles.RowParam, _histoCoefficients);
         ModifierSweeps.HistoSysShifts<T>(tiles, _histoCoefficients, _histoLanes);
         int[] laneTarget = tiles.LaneTarget;
         for (int i = 0; i < laneTarget.Length; i++)
@@ -374,9 +431,9 @@ internal sealed class ModelEvaluator
         where T : struct, ITileLanes<T>
     {
         ModifierTiles tiles = _layout.NormSys;
-        Array.Fill(_blockProduct, 1.0);
         if (tiles.RowCount == 0)
         {
+            Array.Fill(_blockProduct, 1.0);
             return;
         }
 
@@ -392,7 +449,14 @@ internal sealed class ModelEvaluator
         }
 
         ModifierSweeps.NormSysProducts<T>(tiles, _normValues, _normPiece, anyPower, _normLanes);
-        int[] laneTarget = tiles.LaneTarget;
+        ScatterNormSys();
+    }
+
+    /// <summary>The block products: each block's normsys product from its lane, 1 for a block without normsys.</summary>
+    private void ScatterNormSys()
+    {
+        Array.Fill(_blockProduct, 1.0);
+        int[] laneTarget = _layout.NormSys.LaneTarget;
         for (int i = 0; i < laneTarget.Length; i++)
         {
             int b = laneTarget[i];
@@ -404,7 +468,7 @@ internal sealed class ModelEvaluator
     }
 
     /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row's P and Q.</summary>
-    private void HistoSysGradient<T>(Span<double> gradient)
+    private void HistoSysGradient<T>(ReadOnlySpan<double> pars, Span<double> gradient)
         where T : struct, ITileLanes<T>
     {
         ModifierTiles tiles = _layout.HistoSys;
@@ -413,6 +477,7 @@ internal sealed class ModelEvaluator
             return;
         }
 
+        HistoSysMath.RowDerivatives(_layout.HistoSysCode, pars, tiles.RowParam, _histoDerivatives);
         GatherLanes(_shiftWeight, tiles.LaneTarget, _histoLanes);
         Array.Clear(_histoRowSums);
         ModifierSweeps.HistoSysProjections<T>(tiles, _histoLanes, _histoRowSums);

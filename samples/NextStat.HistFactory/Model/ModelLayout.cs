@@ -22,6 +22,8 @@ internal sealed class ModelLayout
 
     public required int[] BinOfEntry { get; init; }
 
+    public required int[] BlockOfEntry { get; init; }
+
     public required int[] BlockStart { get; init; }
 
     public required int[] BlockLength { get; init; }
@@ -33,7 +35,7 @@ internal sealed class ModelLayout
 
     public required NormSysInterpolation NormSysCode { get; init; }
 
-    /// <summary>normsys cells (parameter, block) with the four values of <see cref="Modifiers.NormSysMath.CellFields"/>.</summary>
+    /// <summary>normsys cells (parameter, block): code4's a1…a6 and, as side data, ln hi and ln lo (<see cref="Modifiers.NormSysMath.CellFields"/>).</summary>
     public required ModifierTiles NormSys { get; init; }
 
     public required int[] BlockFactorParam { get; init; }

@@ -29,7 +29,7 @@ internal static class ModifierSweeps
 
     /// <summary>
     /// Each lane's product of its normsys factors into <paramref name="laneProduct"/>. A polynomial row multiplies
-    /// in 1 + (f − 1) as one multiply-add, alternating between two running products so that consecutive tiles do not
+    /// in 1 + (f − 1) as one multiply-add, rotating between four running products so that consecutive tiles do not
     /// wait on each other; a power row adds its exponent times ln hi or ln lo to the lane's exponent sum, whose exp
     /// multiplies the product once per group (only when some row is a power, <paramref name="anyPower"/>).
     /// </summary>
@@ -47,23 +47,24 @@ internal static class ModifierSweeps
         T one = T.Broadcast(1.0);
         for (int g = 0; g < groupStart.Length - 1; g++)
         {
-            T even = one;
-            T odd = one;
+            T p0 = one, p1 = one, p2 = one, p3 = one;
             T exponent = T.Zero;
             int t = groupStart[g];
             int end = groupStart[g + 1];
-            for (; t + 1 < end; t += 2)
+            for (; t + 3 < end; t += 4)
             {
-                even = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, even, ref exponent);
-                odd = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 1, odd, ref exponent);
+                p0 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, p0, ref exponent);
+                p1 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 1, p1, ref exponent);
+                p2 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 2, p2, ref exponent);
+                p3 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t + 3, p3, ref exponent);
             }
 
-            if (t < end)
+            for (; t < end; t++)
             {
-                even = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, even, ref exponent);
+                p0 = MultiplyFactor(ref data, ref lnData, ref tileRow, ref values, ref pieces, t, p0, ref exponent);
             }
 
-            T product = even * odd;
+            T product = (p0 * p1) * (p2 * p3);
             if (anyPower)
             {
                 product *= T.Exp(exponent);
@@ -129,7 +130,7 @@ internal static class ModifierSweeps
 
     /// <summary>
     /// Each lane's sum of histosys shifts c_p·P + c_q·Q over its rows into <paramref name="laneShift"/>, with the
-    /// tiles split between two pairs of running sums so that consecutive tiles do not wait on each other.
+    /// tiles dealt round four pairs of running sums so that consecutive tiles do not wait on each other.
     /// </summary>
     /// <param name="rowCoefficients">Per row: c_p, c_q.</param>
     public static void HistoSysShifts<T>(ModifierTiles tiles, ReadOnlySpan<double> rowCoefficients, Span<double> laneShift)
@@ -142,31 +143,35 @@ internal static class ModifierSweeps
         int[] groupStart = tiles.GroupStart;
         for (int g = 0; g < groupStart.Length - 1; g++)
         {
-            T p0 = T.Zero, q0 = T.Zero, p1 = T.Zero, q1 = T.Zero;
+            T p0 = T.Zero, q0 = T.Zero, p1 = T.Zero, q1 = T.Zero, p2 = T.Zero, q2 = T.Zero, p3 = T.Zero, q3 = T.Zero;
             int t = groupStart[g];
             int end = groupStart[g + 1];
-            for (; t + 1 < end; t += 2)
+            for (; t + 3 < end; t += 4)
             {
-                ref double c0 = ref Unsafe.Add(ref coefficients, 2 * Unsafe.Add(ref tileRow, t));
-                ref double c1 = ref Unsafe.Add(ref coefficients, 2 * Unsafe.Add(ref tileRow, t + 1));
-                ref double cell0 = ref Unsafe.Add(ref data, t * HistoTileSize);
-                ref double cell1 = ref Unsafe.Add(ref data, (t + 1) * HistoTileSize);
-                p0 = T.MultiplyAdd(T.Broadcast(c0), T.Load(ref cell0), p0);
-                q0 = T.MultiplyAdd(T.Broadcast(Unsafe.Add(ref c0, 1)), T.Load(ref Unsafe.Add(ref cell0, Lanes)), q0);
-                p1 = T.MultiplyAdd(T.Broadcast(c1), T.Load(ref cell1), p1);
-                q1 = T.MultiplyAdd(T.Broadcast(Unsafe.Add(ref c1, 1)), T.Load(ref Unsafe.Add(ref cell1, Lanes)), q1);
+                AddShift(ref data, ref tileRow, ref coefficients, t, ref p0, ref q0);
+                AddShift(ref data, ref tileRow, ref coefficients, t + 1, ref p1, ref q1);
+                AddShift(ref data, ref tileRow, ref coefficients, t + 2, ref p2, ref q2);
+                AddShift(ref data, ref tileRow, ref coefficients, t + 3, ref p3, ref q3);
             }
 
-            if (t < end)
+            for (; t < end; t++)
             {
-                ref double c0 = ref Unsafe.Add(ref coefficients, 2 * Unsafe.Add(ref tileRow, t));
-                ref double cell0 = ref Unsafe.Add(ref data, t * HistoTileSize);
-                p0 = T.MultiplyAdd(T.Broadcast(c0), T.Load(ref cell0), p0);
-                q0 = T.MultiplyAdd(T.Broadcast(Unsafe.Add(ref c0, 1)), T.Load(ref Unsafe.Add(ref cell0, Lanes)), q0);
+                AddShift(ref data, ref tileRow, ref coefficients, t, ref p0, ref q0);
             }
 
-            T.Store((p0 + p1) + (q0 + q1), ref Unsafe.Add(ref result, g * Lanes));
+            T.Store(((p0 + p1) + (p2 + p3)) + ((q0 + q1) + (q2 + q3)), ref Unsafe.Add(ref result, g * Lanes));
         }
+    }
+
+    /// <summary>One tile of <see cref="HistoSysShifts"/>: c_p·P added to <paramref name="onP"/>, c_q·Q to <paramref name="onQ"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddShift<T>(ref double data, ref int tileRow, ref double coefficients, int t, ref T onP, ref T onQ)
+        where T : struct, ITileLanes<T>
+    {
+        ref double c = ref Unsafe.Add(ref coefficients, 2 * Unsafe.Add(ref tileRow, t));
+        ref double cell = ref Unsafe.Add(ref data, t * HistoTileSize);
+        onP = T.MultiplyAdd(T.Broadcast(c), T.Load(ref cell), onP);
+        onQ = T.MultiplyAdd(T.Broadcast(Unsafe.Add(ref c, 1)), T.Load(ref Unsafe.Add(ref cell, Lanes)), onQ);
     }
 
     /// <summary>

@@ -9,55 +9,61 @@ namespace NextStat.HistFactory.Modifiers;
 /// </summary>
 internal static class HistoSysMath
 {
-    /// <summary>The per-parameter coefficients of the rows at α and their derivatives in α.</summary>
-    internal static void Coefficients(HistoSysInterpolation code, double alpha, out double cp, out double cq, out double dp, out double dq)
+    /// <summary>
+    /// c_p, c_q of every row into <paramref name="coefficients"/> (pairs), α of row r being pars[rowParam[r]]; one
+    /// loop per code, as the code is the same for all rows.
+    /// </summary>
+    internal static void RowCoefficients(HistoSysInterpolation code, ReadOnlySpan<double> pars, int[] rowParam, Span<double> coefficients)
     {
         switch (code)
         {
             case HistoSysInterpolation.Code0:
                 // α > 0: α·up; otherwise α·down.
-                bool positive = alpha > 0.0;
-                cp = positive ? alpha : 0.0;
-                cq = positive ? 0.0 : alpha;
-                dp = positive ? 1.0 : 0.0;
-                dq = positive ? 0.0 : 1.0;
+                for (int r = 0; r < rowParam.Length; r++)
+                {
+                    double alpha = pars[rowParam[r]];
+                    coefficients[2 * r] = alpha > 0.0 ? alpha : 0.0;
+                    coefficients[(2 * r) + 1] = alpha > 0.0 ? 0.0 : alpha;
+                }
+
                 break;
             case HistoSysInterpolation.Code2:
                 // α > 1: (b + 2a)(α − 1); −1 ≤ α ≤ 1: a α² + b α; α < −1: (b − 2a)(α + 1).
-                if (alpha > 1.0)
+                for (int r = 0; r < rowParam.Length; r++)
                 {
-                    (cp, cq, dp, dq) = (2.0 * (alpha - 1.0), alpha - 1.0, 2.0, 1.0);
-                }
-                else if (alpha >= -1.0)
-                {
-                    (cp, cq, dp, dq) = (alpha * alpha, alpha, 2.0 * alpha, 1.0);
-                }
-                else
-                {
-                    (cp, cq, dp, dq) = (-2.0 * (alpha + 1.0), alpha + 1.0, -2.0, 1.0);
+                    double alpha = pars[rowParam[r]];
+                    (coefficients[2 * r], coefficients[(2 * r) + 1]) = alpha > 1.0 ? (2.0 * (alpha - 1.0), alpha - 1.0)
+                        : alpha >= -1.0 ? (alpha * alpha, alpha)
+                        : (-2.0 * (alpha + 1.0), alpha + 1.0);
                 }
 
                 break;
             default:
                 // code4p: α·S + α²(15 − 10α² + 3α⁴)·A inside; α·up = α(S + 8A) above 1, α·down = α(S − 8A) below −1.
-                double square = alpha * alpha;
-                cp = alpha;
-                dp = 1.0;
-                if (alpha > 1.0)
+                for (int r = 0; r < rowParam.Length; r++)
                 {
-                    (cq, dq) = (8.0 * alpha, 8.0);
-                }
-                else if (alpha < -1.0)
-                {
-                    (cq, dq) = (-8.0 * alpha, -8.0);
-                }
-                else
-                {
-                    cq = square * ((square * ((square * 3.0) - 10.0)) + 15.0);
-                    dq = alpha * (30.0 + (square * ((18.0 * square) - 40.0)));
+                    double alpha = pars[rowParam[r]];
+                    double square = alpha * alpha;
+                    coefficients[2 * r] = alpha;
+                    coefficients[(2 * r) + 1] = alpha > 1.0 ? 8.0 * alpha : alpha < -1.0 ? -8.0 * alpha : square * ((square * ((square * 3.0) - 10.0)) + 15.0);
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>The α-derivatives of <see cref="RowCoefficients"/>: d_p, d_q of every row (pairs).</summary>
+    internal static void RowDerivatives(HistoSysInterpolation code, ReadOnlySpan<double> pars, int[] rowParam, Span<double> derivatives)
+    {
+        for (int r = 0; r < rowParam.Length; r++)
+        {
+            double alpha = pars[rowParam[r]];
+            (derivatives[2 * r], derivatives[(2 * r) + 1]) = code switch
+            {
+                HistoSysInterpolation.Code0 => alpha > 0.0 ? (1.0, 0.0) : (0.0, 1.0),
+                HistoSysInterpolation.Code2 => alpha > 1.0 ? (2.0, 1.0) : alpha >= -1.0 ? (2.0 * alpha, 1.0) : (-2.0, 1.0),
+                _ => (1.0, alpha > 1.0 ? 8.0 : alpha < -1.0 ? -8.0 : alpha * (30.0 + (alpha * alpha * ((18.0 * alpha * alpha) - 40.0)))),
+            };
         }
     }
 }
