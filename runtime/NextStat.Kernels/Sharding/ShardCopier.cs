@@ -22,7 +22,7 @@ namespace NextStat.Kernels.Sharding;
 /// </remarks>
 internal static class ShardCopier
 {
-    /// <summary>Bytes read per call: large enough that a call costs nothing per record, small enough for any cache.</summary>
+    /// <summary>Bytes read per call: the fastest of 64 KiB … 4 MiB in a measurement (benchmarks/RESULTS.batch.md).</summary>
     public const int DefaultBlockSize = 1 << 20;
 
     private static ReadOnlySpan<byte> RecordStart => "{\"index\":"u8;
