@@ -5,9 +5,12 @@
 #
 #   benchmarks/batch/measure-batch.sh [WORKSPACE.json] [SMALL_N] [LARGE_N] [ARRAY_N] [JOBS]
 #
-# The host is published as a cluster would run it (ReadyToRun, see README "Job arrays"). Times are wall clock and
-# process CPU time (user + system, from /usr/bin/time): CPU time is what a job array multiplies, and it is less
-# disturbed than wall time when other processes share the cores.
+# The host is published as a cluster would run it (README "Job arrays"): PUBLISH=cluster (default) with the publish
+# profile of that name (self-contained composite ReadyToRun image of host and framework for x86-64-v3), PUBLISH=r2r
+# the framework-dependent ReadyToRun host. HOST=DIR uses a host published before instead (publishing the composite
+# image takes minutes).
+# Times are wall clock and process CPU time (user + system, from /usr/bin/time): CPU time is what a job array
+# multiplies, and it is less disturbed than wall time when other processes share the cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,10 +22,17 @@ jobs=${5:-4}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-rid=$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')
-dotnet publish samples/NextStat.Cli/NextStat.Cli.csproj -c Release -r "$rid" --self-contained false \
-  -p:PublishReadyToRun=true -o "$work/bin" >/dev/null
-host=("$work/bin/nextstat")
+if [ -n "${HOST:-}" ]; then
+  host=("$HOST/nextstat")
+else
+  case ${PUBLISH:-cluster} in
+    cluster) publish=(-p:PublishProfile=cluster) ;;
+    r2r) publish=(-r "$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')" --self-contained false -p:PublishReadyToRun=true) ;;
+    *) echo "PUBLISH must be cluster or r2r" >&2; exit 2 ;;
+  esac
+  dotnet publish samples/NextStat.Cli/NextStat.Cli.csproj -c Release "${publish[@]}" -o "$work/bin" >/dev/null
+  host=("$work/bin/nextstat")
+fi
 
 # run OUTDIR ARGS…: prints "wall_s cpu_s max_rss_mb toys_per_s" (the first three from /usr/bin/time).
 run() {
@@ -66,10 +76,20 @@ merge_cpu=$(awk -v a="$merge_user" -v b="$merge_sys" 'BEGIN {print a + b}')
 echo "| merge | $merge_wall | $merge_cpu | | |"
 if cmp -s "$work/merged.jsonl" "$work/single/toys.jsonl"; then same=yes; else same=NO; fi
 echo
-awk -v n="$array_n" -v s="$single_cpu" -v a="$array_cpu" -v m="$merge_cpu" -v sw="$single_wall" -v aw="$array_wall" 'BEGIN {
+awk -v n="$array_n" -v j="$jobs" -v s="$single_cpu" -v a="$array_cpu" -v m="$merge_cpu" -v sw="$single_wall" -v aw="$array_wall" 'BEGIN {
   extra = a + m - s
+  toy = s / n
   printf "CPU: single %.2f s, array %.2f s + merge %.2f s: overhead %+.2f s = %+.3f ms per toy = %+.2f %% of a toy (%.3f ms)\n",
-    s, a, m, extra, 1000 * extra / n, 100 * extra / s, 1000 * s / n
+    s, a, m, extra, 1000 * extra / n, 100 * extra / s, 1000 * toy
+  printf "merge: %.2f us of CPU per record, process start included\n", 1e6 * m / n
+  # The array runs j processes where a single run has one: (j - 1) extra job starts, plus the merge per record.
+  if (j > 1) {
+    fixed = (a - s) / (j - 1)
+    room = 0.01 - m / s
+    printf "fixed cost per extra job: %.2f s of CPU; ", fixed
+    if (room > 0 && fixed > 0) printf "overhead < 1 %% per item for jobs of >= %.0f s of items (%.0f toys)\n", fixed / room, fixed / room / toy
+    else printf "the merge alone is >= 1 %% of an item or the jobs cost no more than the single run here\n"
+  }
   printf "wall: single %.2f s, array jobs %.2f s\n", sw, aw
 }'
 echo "merged file identical to the single run: $same"

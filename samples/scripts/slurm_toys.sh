@@ -6,8 +6,8 @@
 #
 # The task finds its shard from SLURM_ARRAY_TASK_ID/COUNT/MIN/STEP (any range and step, e.g. --array=0-38:2).
 # A task that died is rerun with the same command restricted to its id (sbatch --array=7 …): it resumes its file.
-# Set NEXTSTAT to the command that starts the console host when it is not on PATH: best the ReadyToRun-published
-# host (README, "Job arrays"), which spares each task most of its JIT start-up, e.g.
+# Set NEXTSTAT to the command that starts the console host when it is not on PATH: best the host published with the
+# cluster profile (README, "Job arrays"), which starts each task from precompiled code, e.g.
 #   NEXTSTAT=~/nextstat/nextstat sbatch --export=ALL --array=1-20 samples/scripts/slurm_toys.sh …
 #
 #SBATCH --job-name=nextstat-toys

@@ -170,6 +170,30 @@ public sealed class MergeTests : IDisposable
     }
 
     [Fact]
+    public void Non_ascii_text_in_a_record_is_copied_and_invalid_utf8_is_named()
+    {
+        string[] shards = Shards(30, 3);
+        byte[][] lines = RecordLines(shards[1]); // items [10, 20): line 8 holds item 16, a failed item with a message
+        string failed = Encoding.UTF8.GetString(lines[7]);
+        Assert.Contains("synthetic failure at 16", failed);
+        lines[7] = Encoding.UTF8.GetBytes(failed.Replace("synthetic", "synthétique", StringComparison.Ordinal));
+        WriteLines(shards[1], lines);
+        string merged = Path.Combine(_dir, "merged.jsonl");
+
+        Assert.Equal(30, ShardMerger.Merge(shards, merged, allowPartial: false).Records);
+        Assert.Contains("synthétique failure at 16", File.ReadAllText(merged));
+
+        // A byte that is not UTF-8 inside the message (which a JSON reader skipping the value does not notice).
+        lines[7] = [.. lines[7][..^3], 0xFF, .. lines[7][^2..]];
+        WriteLines(shards[1], lines);
+        File.Delete(merged);
+        var e = Assert.Throws<BatchFormatException>(() => ShardMerger.Merge(shards, merged, allowPartial: false));
+        Assert.Equal(8, e.Line);
+        Assert.Contains("record 16 is not as the batch runner writes it", e.Message);
+        Assert.False(File.Exists(merged));
+    }
+
+    [Fact]
     public void A_damaged_last_record_is_a_torn_tail_and_is_not_copied()
     {
         string[] shards = Shards(30, 3);

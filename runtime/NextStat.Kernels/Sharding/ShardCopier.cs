@@ -22,7 +22,7 @@ namespace NextStat.Kernels.Sharding;
 /// </remarks>
 internal static class ShardCopier
 {
-    /// <summary>Bytes read per call: large enough that a call costs nothing per record, small enough for any cache.</summary>
+    /// <summary>Bytes read per call: the fastest of 64 KiB … 4 MiB in a measurement (benchmarks/RESULTS.batch.md).</summary>
     public const int DefaultBlockSize = 1 << 20;
 
     private static ReadOnlySpan<byte> RecordStart => "{\"index\":"u8;
@@ -146,21 +146,26 @@ internal static class ShardCopier
     }
 
     /// <summary>Why <paramref name="line"/> is not the record of item <paramref name="index"/>, or null when it is.</summary>
-    internal static string? Problem(ReadOnlySpan<byte> line, long index, ulong seed, Span<byte> prefix)
+    private static string? Problem(ReadOnlySpan<byte> line, long index, ulong seed, Span<byte> prefix)
     {
         int prefixLength = Prefix(index, seed, prefix);
         if (line.StartsWith(prefix[..prefixLength])
             && line[^1] == (byte)'}'
-            && line.IndexOfAnyInRange((byte)0, (byte)0x1F) < 0
             && line[1..].IndexOf(RecordStart) < 0
-            && Utf8.IsValid(line))
+            && IsText(line))
         {
             return null;
         }
         return BatchRecordFormat.Check(line, index, seed)
-               ?? $"record {index} is valid JSON but not as the batch runner writes it (it must start with " +
-                  $"{System.Text.Encoding.UTF8.GetString(prefix[..prefixLength])} and hold one object on one line)";
+               ?? $"record {index} is not as the batch runner writes it: one record on one line, starting with " +
+                  $"{System.Text.Encoding.UTF8.GetString(prefix[..prefixLength])}, ending with '}}', UTF-8 text without control bytes";
     }
+
+    // Printable ASCII (numbers, names) is the usual case and takes one vector pass; other text must be UTF-8 without
+    // control bytes (the writer escapes those).
+    private static bool IsText(ReadOnlySpan<byte> line) =>
+        line.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0
+        || (line.IndexOfAnyInRange((byte)0, (byte)0x1F) < 0 && Utf8.IsValid(line));
 
     // The bytes BatchRecordFormat.Write puts first: {"index":i,"seed":s,"status":"
     private static int Prefix(long index, ulong seed, Span<byte> prefix)
