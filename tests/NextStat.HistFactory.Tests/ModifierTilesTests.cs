@@ -156,7 +156,7 @@ public sealed class ModifierTilesTests
         alpha >= 1 ? Math.Pow(hi, alpha) : alpha <= -1 ? Math.Pow(lo, -alpha) : ModelBehaviourTests.Code4Polynomial(hi, lo, alpha);
 
     // pyhf code4p: α·up / α·down beyond ±1; inside, α·S + α²(15 − 10α² + 3α⁴)·A with S = (up + down)/2, A = (up − down)/16.
-    private static double Code4pShift(double alpha, double hi, double nominal, double lo)
+    internal static double Code4pShift(double alpha, double hi, double nominal, double lo)
     {
         double up = hi - nominal;
         double down = nominal - lo;
@@ -340,29 +340,16 @@ internal sealed class RandomModel
 
     private static double Shift(HistoSysInterpolation code, double alpha, double hi, double nominal, double lo)
     {
-        double up = hi - nominal;
-        double down = nominal - lo;
         switch (code)
         {
             case HistoSysInterpolation.Code0:
-                return alpha > 0 ? alpha * up : alpha * down;
+                return alpha > 0 ? alpha * (hi - nominal) : alpha * (nominal - lo);
             case HistoSysInterpolation.Code2:
                 double a = (0.5 * (hi + lo)) - nominal;
                 double b = 0.5 * (hi - lo);
                 return alpha > 1 ? (b + (2 * a)) * (alpha - 1) : alpha >= -1 ? (a * alpha * alpha) + (b * alpha) : (b - (2 * a)) * (alpha + 1);
             default:
-                if (alpha > 1)
-                {
-                    return alpha * up;
-                }
-
-                if (alpha < -1)
-                {
-                    return alpha * down;
-                }
-
-                double square = alpha * alpha;
-                return (alpha * 0.5 * (up + down)) + (square * (15 - (10 * square) + (3 * square * square)) * (up - down) / 16);
+                return ModifierTilesTests.Code4pShift(alpha, hi, nominal, lo);
         }
     }
 
