@@ -111,8 +111,8 @@ public sealed class Minimizer
     // copied: FitInput asks callers not to change its arrays).
     private double[][]? _checkedCovariance;
     private bool[] _checkedFree = [];
-    private int[] _unionIndex = [];
-    private double[] _unionFactor = [];
+    private int[] _checkIndex = [];
+    private double[] _checkFactor = [];
 
     /// <summary>A minimizer with the given options (<see cref="FitOptions.Default"/> when null).</summary>
     public Minimizer(FitOptions? options = null)
@@ -852,23 +852,14 @@ public sealed class Minimizer
 
         // Positive definiteness keeps −B·g a descent direction. Every principal submatrix of a positive definite
         // matrix is positive definite, so a covariance that passed for a set of free parameters needs no new check
-        // for the same or fewer (the toys, scan points and impacts of one study share one covariance).
-        if (!CoveredByCheckedCovariance(covariance) && !CoveredAfterCheckingUnion(covariance))
+        // for the same or fewer (the toys and scan points of one study share one covariance). A new set is checked
+        // together with the sets before it (a ranking's fits each fix another parameter: one O(n³) factorisation
+        // per thread instead of one per fit), and alone only when that union is not positive definite.
+        if (!CoveredByCheckedCovariance(covariance)
+            && !PositiveDefiniteOver(covariance, withCheckedBefore: true)
+            && !PositiveDefiniteOver(covariance, withCheckedBefore: false))
         {
-            Span<double> factor = _factor.AsSpan(0, m * m);
-            _inverse.AsSpan(0, m * m).CopyTo(factor);
-            _reducedFactorCurrent = false;
-            if (!DenseCholesky.Factor(factor, m))
-            {
-                return false;
-            }
-
-            _checkedCovariance = covariance;
-            Array.Clear(_checkedFree);
-            for (int a = 0; a < m; a++)
-            {
-                _checkedFree[_free[a]] = true;
-            }
+            return false;
         }
 
         MetricReset();
@@ -876,64 +867,68 @@ public sealed class Minimizer
     }
 
     /// <summary>
-    /// For a covariance checked before over other parameters: checks it over both sets at once, so that a study
-    /// whose fits free different subsets (a ranking's impacts, each with another parameter fixed) factors the matrix
-    /// once or twice per thread instead of once per fit (O(m³) each). False when the union is not positive definite,
-    /// which says nothing about this fit's own subset.
+    /// Factors <paramref name="covariance"/> over the free parameters, joined by those it was checked over before
+    /// when <paramref name="withCheckedBefore"/>; on success records the set as checked.
     /// </summary>
-    private bool CoveredAfterCheckingUnion(double[][] covariance)
+    private bool PositiveDefiniteOver(double[][] covariance, bool withCheckedBefore)
     {
-        if (!ReferenceEquals(covariance, _checkedCovariance) || _checkedFree.Length != _n)
+        if (withCheckedBefore && !(ReferenceEquals(covariance, _checkedCovariance) && _checkedFree.Length == _n))
         {
             return false;
         }
 
-        int[] union = _unionIndex.Length >= _n ? _unionIndex : (_unionIndex = new int[_n]);
-        int u = 0;
+        int[] index = _checkIndex.Length >= _n ? _checkIndex : (_checkIndex = new int[_n]);
+        int count = 0;
         for (int i = 0, a = 0; i < _n; i++)
         {
             bool free = a < _m && _free[a] == i;
             a += free ? 1 : 0;
-            if (free || _checkedFree[i])
+            if (free || (withCheckedBefore && _checkedFree[i]))
             {
-                union[u++] = i;
+                index[count++] = i;
             }
         }
 
-        if (_unionFactor.Length < u * u)
+        if (_checkFactor.Length < count * count)
         {
-            _unionFactor = new double[u * u];
+            _checkFactor = new double[count * count];
         }
 
-        Span<double> factor = _unionFactor.AsSpan(0, u * u);
-        for (int a = 0; a < u; a++)
+        Span<double> factor = _checkFactor.AsSpan(0, count * count);
+        for (int a = 0; a < count; a++)
         {
-            double[] row = covariance[union[a]];
+            double[] row = covariance[index[a]];
             if (row is null || row.Length != _n)
             {
                 return false;
             }
 
-            for (int b = 0; b < u; b++)
+            for (int b = 0; b < count; b++)
             {
-                double value = row[union[b]];
+                double value = row[index[b]];
                 if (!double.IsFinite(value))
                 {
                     return false;
                 }
 
-                factor[(a * u) + b] = value;
+                factor[(a * count) + b] = value;
             }
         }
 
-        if (!DenseCholesky.Factor(factor, u))
+        if (!DenseCholesky.Factor(factor, count))
         {
             return false;
         }
 
-        for (int a = 0; a < u; a++)
+        if (!withCheckedBefore)
         {
-            _checkedFree[union[a]] = true;
+            _checkedCovariance = covariance;
+            Array.Clear(_checkedFree);
+        }
+
+        for (int a = 0; a < count; a++)
+        {
+            _checkedFree[index[a]] = true;
         }
 
         return true;
