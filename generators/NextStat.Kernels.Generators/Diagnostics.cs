@@ -104,12 +104,27 @@ internal static class Diagnostics
         "Kernel has no span",
         "Kernel '{0}' has no span parameter, so it has no length to run over");
 
+    public static readonly DiagnosticDescriptor TileCombineCount = Error(
+        "NSK0020",
+        "Tile fold needs one combine rule per accumulator",
+        "Tile fold kernel '{0}' gives {1} combine rule(s), but its element method '{2}' returns {3} accumulator(s)");
+
+    public static readonly DiagnosticDescriptor MissingTileLayout = Error(
+        "NSK0021",
+        "Tile kernel lacks its layout",
+        "Tile kernel '{0}' must take a 'NextStat.Kernels.TileLayout' as its first parameter");
+
+    public static readonly DiagnosticDescriptor NoTileField = Error(
+        "NSK0022",
+        "Tile kernel element method has no tile field",
+        "Tile kernel '{0}' passes {1} accumulator(s) and {2} value(s) and declares {3} side field(s), which leaves element method '{4}' ({5} parameter(s)) no field of the layout to read");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
     {
         UnsupportedConstruct, MethodNotPartial, MethodNotStatic, TypeNotPartial, ElementMethodNotFound,
         InvalidElementMethod, ParameterCountMismatch, MissingOutputSpan, WrongSumReturnType, WrongElementwiseReturnType,
         Recursion, UnsafeNotAllowed, GenericMethod, ByReferenceParameter, FloatMathUnavailable, UnsupportedParameterType,
-        OverloadedKernel, InvalidPowExponent, NoSpanParameter,
+        OverloadedKernel, InvalidPowExponent, NoSpanParameter, TileCombineCount, MissingTileLayout, NoTileField,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];

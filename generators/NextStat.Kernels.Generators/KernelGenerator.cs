@@ -8,7 +8,7 @@ using NextStat.Kernels.Generators.Parsing;
 namespace NextStat.Kernels.Generators;
 
 /// <summary>
-/// Writes the bodies of methods marked <c>[MapKernel]</c>, <c>[UpdateKernel]</c> and <c>[SumKernel]</c>:
+/// Writes the bodies of methods marked <c>[MapKernel]</c>, <c>[UpdateKernel]</c>, <c>[SumKernel]</c>, <c>[TileFoldKernel]</c> and <c>[TileUpdateKernel]</c>:
 /// attribute → small equatable <see cref="KernelParseResult"/> (no Roslyn objects) → source or diagnostics.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -26,11 +26,13 @@ public sealed class KernelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<KernelParseResult> maps = Kernels(context, KernelParser.MapAttribute, KernelKind.Map);
         IncrementalValuesProvider<KernelParseResult> updates = Kernels(context, KernelParser.UpdateAttribute, KernelKind.Update);
         IncrementalValuesProvider<KernelParseResult> sums = Kernels(context, KernelParser.SumAttribute, KernelKind.Sum);
+        IncrementalValuesProvider<KernelParseResult> folds = Kernels(context, KernelParser.TileFoldAttribute, KernelKind.TileFold);
+        IncrementalValuesProvider<KernelParseResult> tileUpdates = Kernels(context, KernelParser.TileUpdateAttribute, KernelKind.TileUpdate);
 
         IncrementalValueProvider<bool> allowUnsafe = context.CompilationProvider
             .Select(static (compilation, _) => compilation.Options is CSharpCompilationOptions { AllowUnsafe: true });
 
-        foreach (IncrementalValuesProvider<KernelParseResult> kernels in new[] { maps, updates, sums })
+        foreach (IncrementalValuesProvider<KernelParseResult> kernels in new[] { maps, updates, sums, folds, tileUpdates })
         {
             IncrementalValuesProvider<(KernelParseResult Result, bool AllowUnsafe)> input = kernels
                 .Combine(allowUnsafe)
@@ -67,6 +69,6 @@ public sealed class KernelGenerator : IIncrementalGenerator
             return;
         }
 
-        context.AddSource(spec.HintName, KernelEmitter.Emit(spec));
+        context.AddSource(spec.HintName, spec.Tile is null ? KernelEmitter.Emit(spec) : TileKernelEmitter.Emit(spec));
     }
 }

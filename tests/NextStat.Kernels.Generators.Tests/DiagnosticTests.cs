@@ -68,6 +68,25 @@ public class DiagnosticTests
         { "public static partial class P { static double F(double x) => x; [SumKernel(nameof(F))] public static partial double [|S|](double x); }", "NSK0019", "Kernel 'P.S' has no span parameter" },
     };
 
+    /// <summary>Tile kernels: the element is F(acc, v, field) unless a row says otherwise.</summary>
+    public static TheoryData<string, string, string> TileSignatures => new()
+    {
+        { "public static partial class P { static (double, double) F(double a, double b, double v, double x) => (a, b); [TileFoldKernel(nameof(F), TileCombine.Sum)] public static partial void [|K|](TileLayout t, Span<double> a, Span<double> b, ReadOnlySpan<double> v); }", "NSK0020", "Tile fold kernel 'P.K' gives 1 combine rule(s), but its element method 'F' returns 2 accumulator(s)" },
+        { "public static partial class P { static double F(double a, double v, double x) => a; [TileFoldKernel(nameof(F), TileCombine.Sum)] public static partial void K[|(Span<double> a, ReadOnlySpan<double> v)|]; }", "NSK0021", "Tile kernel 'P.K' must take a 'NextStat.Kernels.TileLayout' as its first parameter" },
+        { "public static partial class P { static double F(double a, double v, double x) => a; [TileFoldKernel(nameof(F), TileCombine.Sum, SideFields = 1)] public static partial void K[|(TileLayout t, Span<double> a, ReadOnlySpan<double> v)|]; }", "NSK0022", "Tile kernel 'P.K' passes 1 accumulator(s) and 1 value(s) and declares 1 side field(s), which leaves element method 'F' (3 parameter(s)) no field" },
+        { "public static partial class P { static double F(double a, double v) => a; [TileUpdateKernel(nameof(F))] public static partial void K[|(TileLayout t, Span<double> a, ReadOnlySpan<double> v)|]; }", "NSK0022", "which leaves element method 'F' (2 parameter(s)) no field" },
+        { "public static partial class P { static double F(double a, double v, double x) => a; [TileUpdateKernel(nameof(F))] public static partial void K[|(TileLayout t, ReadOnlySpan<double> a, ReadOnlySpan<double> v)|]; }", "NSK0008", "Kernel 'P.K' must start with its 'TileLayout' and then 1 'Span<double>' parameter(s) of row sums" },
+        { "public static partial class P { static double F(double a, double v, double x) => a; [TileUpdateKernel(nameof(F))] public static partial void K(TileLayout t, Span<double> a, [|[PerLane] double v|]); }", "NSK0016", "Parameter 'v' of kernel 'P.K' has type 'double'; element parameter 'v' needs 'ReadOnlySpan<double>' (it is marked [PerLane]'" },
+        { "public static partial class P { static double F(double a, double v, double x) => a; [TileFoldKernel(nameof(F), TileCombine.Sum)] public static partial void K(TileLayout t, Span<double> a, [|int[] v|]); }", "NSK0016", "element parameter 'v' needs 'ReadOnlySpan<double>' (per row), '[PerLane] ReadOnlySpan<double>' or 'double'" },
+        { "public static partial class P { static float F([|float a|], float v, float x) => a; [TileFoldKernel(nameof(F), TileCombine.Sum)] public static partial void K(TileLayout t, Span<float> a, ReadOnlySpan<float> v); }", "NSK0006", "Element method 'F' must take 'double' parameters: a tile layout holds doubles" },
+        { "public static partial class P { static double F(double a, double v, double x) => a; [TileFoldKernel(nameof(F), TileCombine.Sum)] public static partial [|double|] K(TileLayout t, Span<double> a, ReadOnlySpan<double> v); }", "NSK0010", "Kernel 'P.K' writes its results into spans and must return 'void'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TileSignatures))]
+    public void BadTileKernelSignaturesAreReportedOnTheDeclaration(string declaration, string id, string message) =>
+        AssertSingle(Header + declaration, id, message);
+
     [Theory]
     [MemberData(nameof(Signatures))]
     public void BadSignaturesAreReportedOnTheDeclaration(string declaration, string id, string message) =>
@@ -118,11 +137,13 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorHasATest()
     {
-        var tested = new HashSet<string>(UnsupportedConstructs.Select(row => (string)row[2]).Concat(Signatures.Select(row => (string)row[1])))
+        var tested = new HashSet<string>(UnsupportedConstructs.Select(row => (string)row[2])
+            .Concat(Signatures.Select(row => (string)row[1]))
+            .Concat(TileSignatures.Select(row => (string)row[1])))
         {
             "NSK0012", "NSK0015", "NSK0017",
         };
-        IEnumerable<string> all = Enumerable.Range(1, 19).Select(i => $"NSK{i:0000}");
+        IEnumerable<string> all = Enumerable.Range(1, 22).Select(i => $"NSK{i:0000}");
         Assert.Empty(all.Except(tested));
     }
 

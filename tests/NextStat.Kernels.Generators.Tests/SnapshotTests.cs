@@ -68,12 +68,47 @@ public class SnapshotTests
         }
         """;
 
+    /// <summary>
+    /// Tile kernels: a fold with two accumulators (a product and a sum), per-row values, a branch on them, a side
+    /// field and a kernel function; an update with a per-lane weight and a broadcast scale.
+    /// </summary>
+    public const string Tiles = """
+        using System;
+        using NextStat.Kernels;
+
+        namespace Demo;
+
+        public static partial class Tiles
+        {
+            [KernelFunction]
+            static double Excess(double alpha, double a1, double a2) => Math.FusedMultiplyAdd(a2, alpha, a1) * alpha;
+
+            static (double, double) Factor(double product, double exponent, double alpha, double power, double a1, double a2, double lnHi) =>
+                (power == 0.0 ? Math.FusedMultiplyAdd(product, Excess(alpha, a1, a2), product) : product,
+                 power == 0.0 ? exponent : Math.FusedMultiplyAdd(alpha, lnHi, exponent));
+
+            [TileFoldKernel(nameof(Factor), TileCombine.Product, TileCombine.Sum, SideFields = 1)]
+            public static partial void Products(TileLayout tiles, Span<double> product, Span<double> exponent, ReadOnlySpan<double> alpha, ReadOnlySpan<double> power, KernelContext? context = null);
+
+            static double Project(double sum, double weight, double scale, double x) => Math.FusedMultiplyAdd(x * scale, weight, sum);
+
+            [TileUpdateKernel(nameof(Project))]
+            public static partial void Projections(TileLayout tiles, Span<double> sums, [PerLane] ReadOnlySpan<double> weight, double scale);
+        }
+        """;
+
     [Theory]
     [InlineData(nameof(Poisson))]
     [InlineData(nameof(Features))]
+    [InlineData(nameof(Tiles))]
     public void GeneratedSourceMatchesTheApprovedSnapshot(string sourceName)
     {
-        string source = sourceName == nameof(Poisson) ? Poisson : Features;
+        string source = sourceName switch
+        {
+            nameof(Poisson) => Poisson,
+            nameof(Features) => Features,
+            _ => Tiles,
+        };
         (GeneratorRunResult run, var compileDiagnostics) = GeneratorHarness.Run(source);
 
         Assert.Empty(run.Diagnostics);

@@ -101,3 +101,34 @@ public static partial class Transcendental
     [MapKernel(nameof(Logarithm))]
     public static partial void LogMap(Span<double> result, ReadOnlySpan<double> x, KernelContext? context = null);
 }
+
+/// <summary>
+/// Tile kernels: a fold with a product and a sum accumulator whose branch depends on a per-row value only (a branch
+/// in vector code), one with a per-lane condition (a select), and an update with a per-lane weight.
+/// </summary>
+public static partial class Tiles
+{
+    [KernelFunction]
+    internal static double Excess(double alpha, double a1, double a2) => Math.FusedMultiplyAdd(a2, alpha, a1) * alpha;
+
+    internal static (double Product, double Exponent) Factor(double product, double exponent, double alpha, double power, double scale, double a1, double a2, double lnHi)
+    {
+        bool polynomial = power == 0.0;
+        return (polynomial ? Math.FusedMultiplyAdd(product, Excess(alpha, a1, a2) * scale, product) : product,
+            polynomial ? exponent : Math.FusedMultiplyAdd(alpha, lnHi, exponent));
+    }
+
+    [TileFoldKernel(nameof(Factor), TileCombine.Product, TileCombine.Sum, SideFields = 1)]
+    public static partial void Products(TileLayout tiles, Span<double> product, Span<double> exponent, ReadOnlySpan<double> alpha, ReadOnlySpan<double> power, double scale, KernelContext? context = null);
+
+    internal static double Clipped(double sum, double c, double x) => sum + (x > c ? c : x * c);
+
+    [TileFoldKernel(nameof(Clipped), TileCombine.Sum)]
+    public static partial void ClippedSums(TileLayout tiles, Span<double> sum, ReadOnlySpan<double> c, KernelContext? context = null);
+
+    internal static (double OnA, double OnB) Project(double onA, double onB, double weight, double alpha, double a1, double a2) =>
+        (Math.FusedMultiplyAdd(a1, weight, onA), alpha > 0.0 ? Math.FusedMultiplyAdd(a2 * alpha, weight, onB) : onB - (a2 * weight));
+
+    [TileUpdateKernel(nameof(Project))]
+    public static partial void Projections(TileLayout tiles, Span<double> onA, Span<double> onB, [PerLane] ReadOnlySpan<double> weight, ReadOnlySpan<double> alpha, KernelContext? context = null);
+}

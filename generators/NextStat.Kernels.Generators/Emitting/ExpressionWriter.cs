@@ -61,14 +61,25 @@ internal static class ExpressionWriter
     /// of a vector local), ln and exp become KernelMath's unchecked forms, which clear that mask's lanes whose
     /// argument needs the special-value path instead of branching to it. <paramref name="elementAddress"/> gives, for
     /// the name of an element loaded from a span, the pointer it was loaded from: an unchecked ln of such an element
-    /// reads its table offsets from memory.
+    /// reads its table offsets from memory. <paramref name="node"/>, when it returns text for a node, replaces the
+    /// default writing of that node and its operands (tile kernels write loads and lane-uniform parts their way).
     /// </summary>
     public static string Write(
-        ElementExpr expression, Width width, ElementType type, string? rangeMask = null, Func<string, string?>? elementAddress = null)
+        ElementExpr expression,
+        Width width,
+        ElementType type,
+        string? rangeMask = null,
+        Func<string, string?>? elementAddress = null,
+        Func<ElementExpr, string?>? node = null)
     {
+        if (node?.Invoke(expression) is { } replaced)
+        {
+            return replaced;
+        }
+
         bool scalar = width == Width.Scalar;
         string v = scalar ? string.Empty : VectorClass(width);
-        string W(ElementExpr e) => Write(e, width, type, rangeMask, elementAddress);
+        string W(ElementExpr e) => Write(e, width, type, rangeMask, elementAddress, node);
 
         switch (expression)
         {

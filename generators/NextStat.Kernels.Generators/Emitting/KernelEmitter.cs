@@ -268,7 +268,7 @@ internal static class KernelEmitter
     }
 
     /// <summary>Names the results need, following locals backwards, so unused locals and loads are not emitted.</summary>
-    private static HashSet<string> UsedNames(ElementBody body)
+    internal static HashSet<string> UsedNames(ElementBody body)
     {
         var used = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (ElementExpr result in body.Results)

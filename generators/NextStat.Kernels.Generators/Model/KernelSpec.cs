@@ -5,6 +5,8 @@ internal enum KernelKind
     Map,
     Update,
     Sum,
+    TileFold,
+    TileUpdate,
 }
 
 internal enum ElementType
@@ -29,6 +31,15 @@ internal enum ParameterRole
 
     /// <summary>The optional <c>KernelContext?</c>.</summary>
     Context,
+
+    /// <summary>The <c>TileLayout</c> of a tile kernel.</summary>
+    Tiles,
+
+    /// <summary>A span of a tile kernel read per row (the same on every lane of a tile).</summary>
+    PerRow,
+
+    /// <summary>A span of a tile kernel read per lane.</summary>
+    PerLane,
 }
 
 /// <summary>
@@ -52,10 +63,21 @@ internal sealed record KernelSpec(
     ElementType ElementType,
     int OutputCount,
     EquatableArray<KernelParameter> Parameters,
-    ElementBody Body)
+    ElementBody Body,
+    TileSpec? Tile = null)
 {
     public string HintName => FullName + ".g.cs";
 }
 
 /// <summary>The parse of one attributed method: a spec to emit, or diagnostics, and where the method is.</summary>
 internal sealed record KernelParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? MethodLocation);
+
+/// <summary>
+/// What a tile kernel adds to its spec: the element parameters holding the accumulators (or current sums), the
+/// layout's fields and side fields in order, and for a fold how each accumulator combines (0 sum, 1 product).
+/// </summary>
+internal sealed record TileSpec(
+    EquatableArray<string> StateNames,
+    EquatableArray<string> FieldNames,
+    EquatableArray<string> SideFieldNames,
+    EquatableArray<int> Combine);

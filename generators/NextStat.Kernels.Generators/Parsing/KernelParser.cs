@@ -9,11 +9,13 @@ using NextStat.Kernels.Generators.Model;
 namespace NextStat.Kernels.Generators.Parsing;
 
 /// <summary>Checks an attributed kernel method and its element method, and turns them into a <see cref="KernelSpec"/>.</summary>
-internal static class KernelParser
+internal static partial class KernelParser
 {
     public const string MapAttribute = "NextStat.Kernels.MapKernelAttribute";
     public const string UpdateAttribute = "NextStat.Kernels.UpdateKernelAttribute";
     public const string SumAttribute = "NextStat.Kernels.SumKernelAttribute";
+    public const string TileFoldAttribute = "NextStat.Kernels.TileFoldKernelAttribute";
+    public const string TileUpdateAttribute = "NextStat.Kernels.TileUpdateKernelAttribute";
     private const string ContextType = "NextStat.Kernels.KernelContext";
     private const string KernelMathType = "NextStat.Kernels.KernelMath";
     private const int MaxOutputs = 7;
@@ -162,6 +164,15 @@ internal static class KernelParser
             return null;
         }
 
+        if (kind is KernelKind.TileFold or KernelKind.TileUpdate)
+        {
+            (List<KernelParameter> Parameters, TileSpec Tile)? tile = ParseTileKernel(
+                kind, attribute, method, syntax, element, elementSyntax, outputCount, kernelName, diagnostics);
+            return tile is { } parsed
+                ? CreateSpec(context, kind, method, syntax, type, element, elementSyntax, elementType, outputCount, parsed.Parameters, parsed.Tile, diagnostics, cancellationToken)
+                : null;
+        }
+
         // The kernel's parameters against the element's.
         var parameters = new List<KernelParameter>();
         IParameterSymbol[] kernelParameters = method.Parameters.ToArray();
@@ -253,11 +264,26 @@ internal static class KernelParser
             Report(Diagnostics.WrongElementwiseReturnType, syntax.ReturnType, kernelName);
         }
 
-        if (diagnostics.Count > 0)
-        {
-            return null;
-        }
+        return diagnostics.Count > 0
+            ? null
+            : CreateSpec(context, kind, method, syntax, type, element, elementSyntax, elementType, outputCount, parameters, tile: null, diagnostics, cancellationToken);
+    }
 
+    private static KernelSpec? CreateSpec(
+        GeneratorAttributeSyntaxContext context,
+        KernelKind kind,
+        IMethodSymbol method,
+        MethodDeclarationSyntax syntax,
+        INamedTypeSymbol type,
+        IMethodSymbol element,
+        MethodDeclarationSyntax elementSyntax,
+        ElementType elementType,
+        int outputCount,
+        List<KernelParameter> parameters,
+        TileSpec? tile,
+        List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
         ElementBody? body = ElementParser.Parse(
             context.SemanticModel.Compilation,
             element,
@@ -282,11 +308,12 @@ internal static class KernelParser
             elementType,
             outputCount,
             parameters.ToEquatableArray(),
-            body);
+            body,
+            tile);
     }
 
     private static bool IsKernelAttribute(AttributeData attribute) =>
-        attribute.AttributeClass?.ToDisplayString() is MapAttribute or UpdateAttribute or SumAttribute;
+        attribute.AttributeClass?.ToDisplayString() is MapAttribute or UpdateAttribute or SumAttribute or TileFoldAttribute or TileUpdateAttribute;
 
     private static bool IsContext(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat).TrimEnd('?') == ContextType;
 
