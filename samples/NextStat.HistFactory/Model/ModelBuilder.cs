@@ -1,4 +1,5 @@
 using NextStat.HistFactory.Modifiers;
+using NextStat.Kernels;
 
 namespace NextStat.HistFactory;
 
@@ -411,9 +412,9 @@ internal sealed class ModelBuilder
             BlockStart = [.. blockStart],
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,
-            HistoSys = ModifierTiles.Build(histoCells, fields: 2),
+            HistoSys = TileLayout.Build(histoCells, fields: 2),
             NormSysCode = options.NormSys,
-            NormSys = ModifierTiles.Build(normCells, NormSysMath.Fields, NormSysMath.PowerFields),
+            NormSys = TileLayout.Build(normCells, NormSysMath.Fields, NormSysMath.PowerFields),
             BlockFactorParam = [.. blockFactorParam],
             BlockFactorBlock = [.. blockFactorBlock],
             EntryFactorParam = [.. entryFactorParam],

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using NextStat.Kernels;
 using NextStat.HistFactory.Modifiers;
 
@@ -19,6 +18,9 @@ internal sealed class ModelEvaluator
     private const int ShortLogSum = 16;
     private const int ShortSum = 128;
 
+    /// <summary>The slope powers s_i = i·α^(i−1) a normsys row needs beyond s_1 = 1: i = 2…6.</summary>
+    private const int SlopePowers = 5;
+
     private readonly ModelLayout _layout;
     private readonly KernelContext _context;
     private readonly double[] _shifted;
@@ -35,20 +37,25 @@ internal sealed class ModelEvaluator
     private readonly double[] _blockZeroWeight;
     private readonly double[] _blockProduct;
     private readonly double[] _blockZeros;
-    private readonly double[] _histoCoefficients;
+    private readonly double[] _histoCp;
+    private readonly double[] _histoCq;
     private readonly double[] _histoDerivatives;
-    private readonly double[] _histoLanes;
-    private readonly double[] _histoRowSums;
-    private readonly NormSysMath.Piece[] _normPiece;
+    private readonly double[] _histoShiftP;
+    private readonly double[] _histoShiftQ;
+    private readonly double[] _histoWeight;
+    private readonly double[] _histoOnP;
+    private readonly double[] _histoOnQ;
+    private readonly double[] _normPiece;
     private readonly double[] _normValues;
     private readonly double[] _normSlopePowers;
-    private readonly double[] _normLanes;
+    private readonly double[] _normProduct;
+    private readonly double[] _normExponent;
+    private readonly double[] _normWeight;
     private readonly double[] _normRowSums;
     private readonly double[] _gaussTheta;
     private readonly double[] _gaussDerivative;
     private readonly double[] _poissonGamma;
     private readonly double[] _poissonDerivative;
-    private readonly KernelWidth _width;
     private bool _anyZero;
     private bool _zerosUsed;
 
@@ -71,18 +78,23 @@ internal sealed class ModelEvaluator
         _blockZeroWeight = new double[layout.BlockCount];
         _blockProduct = new double[layout.BlockCount];
         _blockZeros = new double[layout.BlockCount];
-        ModifierTiles histo = layout.HistoSys;
-        _histoCoefficients = new double[2 * histo.RowCount];
+        TileLayout histo = layout.HistoSys;
+        _histoCp = new double[histo.RowCount];
+        _histoCq = new double[histo.RowCount];
         _histoDerivatives = new double[2 * histo.RowCount];
-        _histoLanes = new double[histo.LaneCount];
-        _histoRowSums = new double[2 * ModifierTiles.Lanes * histo.RowCount];
-        ModifierTiles norm = layout.NormSys;
-        _normPiece = new NormSysMath.Piece[norm.RowCount];
+        _histoShiftP = new double[histo.LaneCount];
+        _histoShiftQ = new double[histo.LaneCount];
+        _histoWeight = new double[histo.LaneCount];
+        _histoOnP = new double[TileLayout.Lanes * histo.RowCount];
+        _histoOnQ = new double[TileLayout.Lanes * histo.RowCount];
+        TileLayout norm = layout.NormSys;
+        _normPiece = new double[norm.RowCount];
         _normValues = new double[norm.RowCount];
-        _normSlopePowers = new double[ModifierSweeps.SlopeSlots * norm.RowCount];
-        _normLanes = new double[norm.LaneCount];
-        _normRowSums = new double[ModifierTiles.Lanes * norm.RowCount];
-        _width = KernelDispatch.Resolve(context.Width);
+        _normSlopePowers = new double[SlopePowers * norm.RowCount];
+        _normProduct = new double[norm.LaneCount];
+        _normExponent = new double[norm.LaneCount];
+        _normWeight = new double[norm.LaneCount];
+        _normRowSums = new double[TileLayout.Lanes * norm.RowCount];
         _gaussTheta = new double[layout.GaussParam.Length];
         _gaussDerivative = new double[layout.GaussParam.Length];
         _poissonGamma = new double[layout.PoissonParam.Length];
@@ -103,18 +115,8 @@ internal sealed class ModelEvaluator
             throw new ArgumentException($"expected {layout.ParameterCount} parameters, got {pars.Length}", nameof(pars));
         }
 
-        switch (_width)
-        {
-            case KernelWidth.Scalar:
-                ApplyModifiers<LanesScalar>(pars);
-                break;
-            case KernelWidth.Vector128:
-                ApplyModifiers<Lanes128>(pars);
-                break;
-            default:
-                ApplyModifiers<Lanes256>(pars);
-                break;
-        }
+        ApplyHistoSys(pars);
+        MultiplyNormSys(pars);
 
         // Factors equal to a parameter: normfactor and lumi on blocks, staterror, shapesys and shapefactor on
         // entries. An exact zero is counted instead of multiplied in, so that its gradient stays exact; the products
@@ -318,18 +320,8 @@ internal sealed class ModelEvaluator
             LikelihoodKernels.ShiftWeights(_shiftWeight, _entryWeight, _product, _zeros, _context);
         }
 
-        switch (_width)
-        {
-            case KernelWidth.Scalar:
-                ModifierGradient<LanesScalar>(pars, gradient);
-                break;
-            case KernelWidth.Vector128:
-                ModifierGradient<Lanes128>(pars, gradient);
-                break;
-            default:
-                ModifierGradient<Lanes256>(pars, gradient);
-                break;
-        }
+        HistoSysGradient(pars, gradient);
+        NormSysGradient(gradient);
 
         int[] factorBlock = layout.BlockFactorBlock;
         int[] factorParam = layout.BlockFactorParam;
@@ -388,67 +380,61 @@ internal sealed class ModelEvaluator
         product *= factor;
     }
 
-    private void ApplyModifiers<T>(ReadOnlySpan<double> pars)
-        where T : struct, ITileLanes<T>
-    {
-        ApplyHistoSys<T>(pars);
-        MultiplyNormSys<T>(pars);
-    }
-
-    private void ModifierGradient<T>(ReadOnlySpan<double> pars, Span<double> gradient)
-        where T : struct, ITileLanes<T>
-    {
-        HistoSysGradient<T>(pars, gradient);
-        NormSysGradient<T>(gradient);
-    }
-
     /// <summary>Additive stage: nominal + each entry's sum of histosys shifts.</summary>
-    private void ApplyHistoSys<T>(ReadOnlySpan<double> pars)
-        where T : struct, ITileLanes<T>
+    private void ApplyHistoSys(ReadOnlySpan<double> pars)
     {
-        ModifierTiles tiles = _layout.HistoSys;
+        TileLayout tiles = _layout.HistoSys;
         _layout.Nominal.CopyTo(_shifted, 0);
         if (tiles.RowCount == 0)
         {
             return;
         }
 
-        HistoSysMath.RowCoefficients(_layout.HistoSysCode, pars, tiles.RowParam, _histoCoefficients);
-        ModifierSweeps.HistoSysShifts<T>(tiles, _histoCoefficients, _histoLanes);
-        int[] laneTarget = tiles.LaneTarget;
+        HistoSysMath.RowCoefficients(_layout.HistoSysCode, pars, tiles.RowKey, _histoCp, _histoCq);
+        ModifierKernels.HistoSysShifts(tiles, _histoShiftP, _histoShiftQ, _histoCp, _histoCq, _context);
+        ReadOnlySpan<int> laneTarget = tiles.LaneTarget;
         for (int i = 0; i < laneTarget.Length; i++)
         {
             int e = laneTarget[i];
             if (e >= 0)
             {
-                _shifted[e] += _histoLanes[i];
+                _shifted[e] += _histoShiftP[i] + _histoShiftQ[i];
             }
         }
     }
 
     /// <summary>Each block's product of normsys factors into the block products (1 for a block without normsys).</summary>
-    private void MultiplyNormSys<T>(ReadOnlySpan<double> pars)
-        where T : struct, ITileLanes<T>
+    private void MultiplyNormSys(ReadOnlySpan<double> pars)
     {
-        ModifierTiles tiles = _layout.NormSys;
+        TileLayout tiles = _layout.NormSys;
         if (tiles.RowCount == 0)
         {
             Array.Fill(_blockProduct, 1.0);
             return;
         }
 
-        int[] rowParam = tiles.RowParam;
+        ReadOnlySpan<int> rowParam = tiles.RowKey;
         bool anyPower = false;
         for (int r = 0; r < rowParam.Length; r++)
         {
             double alpha = pars[rowParam[r]];
             NormSysMath.Piece piece = NormSysMath.PieceOf(_layout.NormSysCode, alpha);
-            _normPiece[r] = piece;
+            _normPiece[r] = piece switch
+            {
+                NormSysMath.Piece.High => ModifierKernels.HighPower,
+                NormSysMath.Piece.Low => ModifierKernels.LowPower,
+                _ => ModifierKernels.Polynomial,
+            };
             _normValues[r] = piece == NormSysMath.Piece.Low ? -alpha : alpha;
             anyPower |= piece != NormSysMath.Piece.Polynomial;
         }
 
-        ModifierSweeps.NormSysProducts<T>(tiles, _normValues, _normPiece, anyPower, _normLanes);
+        ModifierKernels.NormSysProducts(tiles, _normProduct, _normExponent, _normValues, _normPiece, _context);
+        if (anyPower)
+        {
+            ModifierKernels.PowerProducts(_normProduct, _normProduct, _normExponent, _context);
+        }
+
         ScatterNormSys();
     }
 
@@ -456,37 +442,35 @@ internal sealed class ModelEvaluator
     private void ScatterNormSys()
     {
         Array.Fill(_blockProduct, 1.0);
-        int[] laneTarget = _layout.NormSys.LaneTarget;
+        ReadOnlySpan<int> laneTarget = _layout.NormSys.LaneTarget;
         for (int i = 0; i < laneTarget.Length; i++)
         {
             int b = laneTarget[i];
             if (b >= 0)
             {
-                _blockProduct[b] = _normLanes[i];
+                _blockProduct[b] = _normProduct[i];
             }
         }
     }
 
     /// <summary>d/dα of each histosys row: (d_p, d_q) times the projections of the shift weights on the row's P and Q.</summary>
-    private void HistoSysGradient<T>(ReadOnlySpan<double> pars, Span<double> gradient)
-        where T : struct, ITileLanes<T>
+    private void HistoSysGradient(ReadOnlySpan<double> pars, Span<double> gradient)
     {
-        ModifierTiles tiles = _layout.HistoSys;
+        TileLayout tiles = _layout.HistoSys;
         if (tiles.RowCount == 0)
         {
             return;
         }
 
-        HistoSysMath.RowDerivatives(_layout.HistoSysCode, pars, tiles.RowParam, _histoDerivatives);
-        GatherLanes(_shiftWeight, tiles.LaneTarget, _histoLanes);
-        Array.Clear(_histoRowSums);
-        ModifierSweeps.HistoSysProjections<T>(tiles, _histoLanes, _histoRowSums);
-        int[] rowParam = tiles.RowParam;
+        HistoSysMath.RowDerivatives(_layout.HistoSysCode, pars, tiles.RowKey, _histoDerivatives);
+        GatherLanes(_shiftWeight, tiles.LaneTarget, _histoWeight);
+        Array.Clear(_histoOnP);
+        Array.Clear(_histoOnQ);
+        ModifierKernels.HistoSysProjections(tiles, _histoOnP, _histoOnQ, _histoWeight, _context);
+        ReadOnlySpan<int> rowParam = tiles.RowKey;
         for (int r = 0; r < rowParam.Length; r++)
         {
-            ref double onP = ref _histoRowSums[2 * ModifierTiles.Lanes * r];
-            ref double onQ = ref _histoRowSums[(2 * ModifierTiles.Lanes * r) + ModifierTiles.Lanes];
-            gradient[rowParam[r]] += (_histoDerivatives[2 * r] * ModifierSweeps.LaneSum(ref onP)) + (_histoDerivatives[(2 * r) + 1] * ModifierSweeps.LaneSum(ref onQ));
+            gradient[rowParam[r]] += (_histoDerivatives[2 * r] * LaneSum(_histoOnP, r)) + (_histoDerivatives[(2 * r) + 1] * LaneSum(_histoOnQ, r));
         }
     }
 
@@ -494,46 +478,52 @@ internal sealed class ModelEvaluator
     /// d/dα of each normsys row: Σ over its cells of (df/dα)/f times the block's weight. Uses the pieces and α of
     /// the value pass over the same parameters.
     /// </summary>
-    private void NormSysGradient<T>(Span<double> gradient)
-        where T : struct, ITileLanes<T>
+    private void NormSysGradient(Span<double> gradient)
     {
-        ModifierTiles tiles = _layout.NormSys;
+        TileLayout tiles = _layout.NormSys;
         if (tiles.RowCount == 0)
         {
             return;
         }
 
-        int[] rowParam = tiles.RowParam;
-        for (int r = 0; r < rowParam.Length; r++)
+        // s_i = i·α^(i−1) for i = 2…6 of the polynomial rows, one span per power.
+        int rows = tiles.RowCount;
+        for (int r = 0; r < rows; r++)
         {
-            if (_normPiece[r] == NormSysMath.Piece.Polynomial)
+            if (_normPiece[r] == ModifierKernels.Polynomial)
             {
-                // i·α^(i−1) for i = 1…6.
                 double alpha = _normValues[r];
-                Span<double> slope = _normSlopePowers.AsSpan(ModifierSweeps.SlopeSlots * r, 6);
-                double power = 1.0;
-                for (int i = 0; i < 6; i++)
+                double power = alpha;
+                for (int i = 2; i <= 6; i++)
                 {
-                    slope[i] = (i + 1) * power;
+                    _normSlopePowers[((i - 2) * rows) + r] = i * power;
                     power *= alpha;
                 }
             }
         }
 
-        GatherLanes(_blockLogWeight, tiles.LaneTarget, _normLanes);
+        GatherLanes(_blockLogWeight, tiles.LaneTarget, _normWeight);
         Array.Clear(_normRowSums);
-        ModifierSweeps.NormSysLogDerivatives<T>(tiles, _normValues, _normSlopePowers, _normPiece, _normLanes, _normRowSums);
+        ReadOnlySpan<double> powers = _normSlopePowers;
+        ModifierKernels.NormSysLogDerivatives(
+            tiles, _normRowSums, _normWeight, _normValues, _normPiece,
+            powers[..rows], powers.Slice(rows, rows), powers.Slice(2 * rows, rows), powers.Slice(3 * rows, rows), powers.Slice(4 * rows, rows), _context);
+        ReadOnlySpan<int> rowParam = tiles.RowKey;
         for (int r = 0; r < rowParam.Length; r++)
         {
-            double sum = ModifierSweeps.LaneSum(ref _normRowSums[ModifierTiles.Lanes * r]);
-
-            // The lo piece is lo^(−α): its (df/dα)/f is −ln lo.
-            gradient[rowParam[r]] += _normPiece[r] == NormSysMath.Piece.Low ? -sum : sum;
+            gradient[rowParam[r]] += LaneSum(_normRowSums, r);
         }
     }
 
+    /// <summary>(lane 0 + lane 2) + (lane 1 + lane 3) of row r's four lane sums: one order for every width.</summary>
+    private static double LaneSum(double[] rowSums, int r)
+    {
+        int i = TileLayout.Lanes * r;
+        return (rowSums[i] + rowSums[i + 2]) + (rowSums[i + 1] + rowSums[i + 3]);
+    }
+
     /// <summary>A per-target quantity on the lanes of a tile layout; 0 on padding lanes.</summary>
-    private static void GatherLanes(double[] perTarget, int[] laneTarget, double[] lanes)
+    private static void GatherLanes(double[] perTarget, ReadOnlySpan<int> laneTarget, double[] lanes)
     {
         for (int i = 0; i < laneTarget.Length; i++)
         {

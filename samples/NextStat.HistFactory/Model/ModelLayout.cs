@@ -1,3 +1,5 @@
+using NextStat.Kernels;
+
 namespace NextStat.HistFactory;
 
 /// <summary>
@@ -5,8 +7,8 @@ namespace NextStat.HistFactory;
 /// <em>entry</em> on a single axis (channels in pyhf order, samples sorted, bins); entries of one (channel, sample)
 /// form a contiguous <em>block</em>. Each modifier type becomes flat arrays swept once per evaluation:
 /// <list type="bullet">
-/// <item>histosys: cells (parameter, entry it shifts), packed in <see cref="ModifierTiles"/> over entries;</item>
-/// <item>normsys: cells (parameter, block it scales), packed in <see cref="ModifierTiles"/> over blocks;</item>
+/// <item>histosys: cells (parameter, entry it shifts), packed in <see cref="TileLayout"/> over entries;</item>
+/// <item>normsys: cells (parameter, block it scales), packed in <see cref="TileLayout"/> over blocks;</item>
 /// <item>normfactor and lumi: block factors equal to a parameter;</item>
 /// <item>staterror, shapesys and shapefactor: entry factors equal to a parameter;</item>
 /// <item>Gaussian and Poisson constraints: one slot per constrained parameter.</item>
@@ -31,12 +33,12 @@ internal sealed class ModelLayout
     public required HistoSysInterpolation HistoSysCode { get; init; }
 
     /// <summary>histosys cells (parameter, entry) with the two values of <see cref="Modifiers.HistoSysMath"/>, P and Q.</summary>
-    public required ModifierTiles HistoSys { get; init; }
+    public required TileLayout HistoSys { get; init; }
 
     public required NormSysInterpolation NormSysCode { get; init; }
 
     /// <summary>normsys cells (parameter, block): code4's a1…a6 and, as side data, ln hi and ln lo (<see cref="Modifiers.NormSysMath.CellFields"/>).</summary>
-    public required ModifierTiles NormSys { get; init; }
+    public required TileLayout NormSys { get; init; }
 
     public required int[] BlockFactorParam { get; init; }
 

@@ -10,10 +10,10 @@ namespace NextStat.HistFactory.Modifiers;
 internal static class HistoSysMath
 {
     /// <summary>
-    /// c_p, c_q of every row into <paramref name="coefficients"/> (pairs), α of row r being pars[rowParam[r]]; one
-    /// loop per code, as the code is the same for all rows.
+    /// c_p, c_q of every row into <paramref name="cp"/> and <paramref name="cq"/>, α of row r being pars[rowParam[r]];
+    /// one loop per code, as the code is the same for all rows.
     /// </summary>
-    internal static void RowCoefficients(HistoSysInterpolation code, ReadOnlySpan<double> pars, int[] rowParam, Span<double> coefficients)
+    internal static void RowCoefficients(HistoSysInterpolation code, ReadOnlySpan<double> pars, ReadOnlySpan<int> rowParam, Span<double> cp, Span<double> cq)
     {
         switch (code)
         {
@@ -22,8 +22,8 @@ internal static class HistoSysMath
                 for (int r = 0; r < rowParam.Length; r++)
                 {
                     double alpha = pars[rowParam[r]];
-                    coefficients[2 * r] = alpha > 0.0 ? alpha : 0.0;
-                    coefficients[(2 * r) + 1] = alpha > 0.0 ? 0.0 : alpha;
+                    cp[r] = alpha > 0.0 ? alpha : 0.0;
+                    cq[r] = alpha > 0.0 ? 0.0 : alpha;
                 }
 
                 break;
@@ -32,7 +32,7 @@ internal static class HistoSysMath
                 for (int r = 0; r < rowParam.Length; r++)
                 {
                     double alpha = pars[rowParam[r]];
-                    (coefficients[2 * r], coefficients[(2 * r) + 1]) = alpha > 1.0 ? (2.0 * (alpha - 1.0), alpha - 1.0)
+                    (cp[r], cq[r]) = alpha > 1.0 ? (2.0 * (alpha - 1.0), alpha - 1.0)
                         : alpha >= -1.0 ? (alpha * alpha, alpha)
                         : (-2.0 * (alpha + 1.0), alpha + 1.0);
                 }
@@ -44,8 +44,8 @@ internal static class HistoSysMath
                 {
                     double alpha = pars[rowParam[r]];
                     double square = alpha * alpha;
-                    coefficients[2 * r] = alpha;
-                    coefficients[(2 * r) + 1] = alpha > 1.0 ? 8.0 * alpha : alpha < -1.0 ? -8.0 * alpha : square * ((square * ((square * 3.0) - 10.0)) + 15.0);
+                    cp[r] = alpha;
+                    cq[r] = alpha > 1.0 ? 8.0 * alpha : alpha < -1.0 ? -8.0 * alpha : square * ((square * ((square * 3.0) - 10.0)) + 15.0);
                 }
 
                 break;
@@ -53,7 +53,7 @@ internal static class HistoSysMath
     }
 
     /// <summary>The α-derivatives of <see cref="RowCoefficients"/>: d_p, d_q of every row (pairs).</summary>
-    internal static void RowDerivatives(HistoSysInterpolation code, ReadOnlySpan<double> pars, int[] rowParam, Span<double> derivatives)
+    internal static void RowDerivatives(HistoSysInterpolation code, ReadOnlySpan<double> pars, ReadOnlySpan<int> rowParam, Span<double> derivatives)
     {
         for (int r = 0; r < rowParam.Length; r++)
         {
