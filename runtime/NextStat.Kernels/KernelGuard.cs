@@ -27,9 +27,7 @@ public static class KernelGuard
         ArgumentNullException.ThrowIfNull(tiles);
         if (tiles.Fields != fields || tiles.SideFields != sideFields)
         {
-            throw new ArgumentException(
-                $"Kernel '{kernel}' reads {fields} field(s) and {sideFields} side field(s) per cell, but the layout has {tiles.Fields} and {tiles.SideFields}.",
-                nameof(tiles));
+            ThrowTileFields(kernel, tiles, fields, sideFields);
         }
     }
 
@@ -41,11 +39,20 @@ public static class KernelGuard
     {
         if (length != expected)
         {
-            throw new ArgumentException(
-                $"Kernel '{kernel}': span '{parameter}' has length {length}, but the layout needs {expected} ({per}).",
-                parameter);
+            ThrowTileLength(kernel, parameter, length, expected, per);
         }
     }
+
+    // The throws live apart so that the checks stay small enough to inline: a tile kernel checks every span per call.
+    private static void ThrowTileFields(string kernel, TileLayout tiles, int fields, int sideFields) =>
+        throw new ArgumentException(
+            $"Kernel '{kernel}' reads {fields} field(s) and {sideFields} side field(s) per cell, but the layout has {tiles.Fields} and {tiles.SideFields}.",
+            nameof(tiles));
+
+    private static void ThrowTileLength(string kernel, string parameter, int length, int expected, string per) =>
+        throw new ArgumentException(
+            $"Kernel '{kernel}': span '{parameter}' has length {length}, but the layout needs {expected} ({per}).",
+            parameter);
 
     private static void Throw(string kernel, string reference, int referenceLength, string parameter, int length) =>
         throw new ArgumentException(

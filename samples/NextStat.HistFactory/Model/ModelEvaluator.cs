@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NextStat.Kernels;
 using NextStat.HistFactory.Modifiers;
 
@@ -18,8 +19,6 @@ internal sealed class ModelEvaluator
     private const int ShortLogSum = 16;
     private const int ShortSum = 128;
 
-    /// <summary>The slope powers s_i = i·α^(i−1) a normsys row needs beyond s_1 = 1: i = 2…6.</summary>
-    private const int SlopePowers = 5;
 
     private readonly ModelLayout _layout;
     private readonly KernelContext _context;
@@ -47,7 +46,6 @@ internal sealed class ModelEvaluator
     private readonly double[] _histoOnQ;
     private readonly double[] _normPiece;
     private readonly double[] _normValues;
-    private readonly double[] _normSlopePowers;
     private readonly double[] _normProduct;
     private readonly double[] _normExponent;
     private readonly double[] _normWeight;
@@ -90,7 +88,6 @@ internal sealed class ModelEvaluator
         TileLayout norm = layout.NormSys;
         _normPiece = new double[norm.RowCount];
         _normValues = new double[norm.RowCount];
-        _normSlopePowers = new double[SlopePowers * norm.RowCount];
         _normProduct = new double[norm.LaneCount];
         _normExponent = new double[norm.LaneCount];
         _normWeight = new double[norm.LaneCount];
@@ -486,28 +483,9 @@ internal sealed class ModelEvaluator
             return;
         }
 
-        // s_i = i·α^(i−1) for i = 2…6 of the polynomial rows, one span per power.
-        int rows = tiles.RowCount;
-        for (int r = 0; r < rows; r++)
-        {
-            if (_normPiece[r] == ModifierKernels.Polynomial)
-            {
-                double alpha = _normValues[r];
-                double power = alpha;
-                for (int i = 2; i <= 6; i++)
-                {
-                    _normSlopePowers[((i - 2) * rows) + r] = i * power;
-                    power *= alpha;
-                }
-            }
-        }
-
         GatherLanes(_blockLogWeight, tiles.LaneTarget, _normWeight);
         Array.Clear(_normRowSums);
-        ReadOnlySpan<double> powers = _normSlopePowers;
-        ModifierKernels.NormSysLogDerivatives(
-            tiles, _normRowSums, _normWeight, _normValues, _normPiece,
-            powers[..rows], powers.Slice(rows, rows), powers.Slice(2 * rows, rows), powers.Slice(3 * rows, rows), powers.Slice(4 * rows, rows), _context);
+        ModifierKernels.NormSysLogDerivatives(tiles, _normRowSums, _normWeight, _normValues, _normPiece, _context);
         ReadOnlySpan<int> rowParam = tiles.RowKey;
         for (int r = 0; r < rowParam.Length; r++)
         {
@@ -516,6 +494,7 @@ internal sealed class ModelEvaluator
     }
 
     /// <summary>(lane 0 + lane 2) + (lane 1 + lane 3) of row r's four lane sums: one order for every width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double LaneSum(double[] rowSums, int r)
     {
         int i = TileLayout.Lanes * r;

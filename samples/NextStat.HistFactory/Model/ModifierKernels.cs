@@ -42,14 +42,6 @@ internal static partial class ModifierKernels
         Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(a6, alpha, a5), alpha, a4), alpha, a3), alpha, a2), alpha, a1) * alpha;
 
     /// <summary>
-    /// df/dα = Σ i·a_i·α^(i−1) of a code4 cell from the row's powers s_i = i·α^(i−1) (s_1 = 1), in two chains
-    /// (odd and even i) so that they do not wait on each other.
-    /// </summary>
-    [KernelFunction]
-    internal static double PolynomialSlope(double s2, double s3, double s4, double s5, double s6, double a1, double a2, double a3, double a4, double a5, double a6) =>
-        Math.FusedMultiplyAdd(a5, s5, Math.FusedMultiplyAdd(a3, s3, a1)) + Math.FusedMultiplyAdd(a6, s6, Math.FusedMultiplyAdd(a4, s4, a2 * s2));
-
-    /// <summary>
     /// One normsys cell: a polynomial row multiplies 1 + (f − 1) into the lane's product as one multiply-add; a power
     /// row adds its exponent (α for hi^α, −α for lo^(−α)) times ln hi or ln lo to the lane's exponent sum, whose exp
     /// multiplies the product once per lane afterwards (<see cref="PowerProduct"/>).
@@ -72,21 +64,31 @@ internal static partial class ModifierKernels
 
     /// <summary>
     /// One normsys cell's share of its row's gradient: (df/dα)/f times the block's weight. (df/dα)/f is the slope over
-    /// 1 + (f − 1) for the polynomial, ln hi for hi^α and −ln lo for lo^(−α).
+    /// 1 + (f − 1) for the polynomial, ln hi for hi^α and −ln lo for lo^(−α). The polynomial and its slope come from
+    /// one Horner pass (p_k = p_(k+1)·α + a_k, d_k = d_(k+1)·α + p_(k+1), f − 1 = p_1·α, df/dα = d_1·α + p_1), so a
+    /// row needs no set-up beyond α; f − 1 is the value pass's <see cref="PolynomialExcess"/> to the bit.
     /// </summary>
     internal static double NormSysLogDerivative(
-        double sum, double weight, double value, double piece, double s2, double s3, double s4, double s5, double s6,
-        double a1, double a2, double a3, double a4, double a5, double a6, double lnHi, double lnLo) =>
-        Math.FusedMultiplyAdd(
-            piece == Polynomial
-                ? PolynomialSlope(s2, s3, s4, s5, s6, a1, a2, a3, a4, a5, a6) / (1.0 + PolynomialExcess(value, a1, a2, a3, a4, a5, a6))
-                : piece == HighPower ? lnHi : -lnLo,
+        double sum, double weight, double value, double piece,
+        double a1, double a2, double a3, double a4, double a5, double a6, double lnHi, double lnLo)
+    {
+        double p5 = Math.FusedMultiplyAdd(a6, value, a5);
+        double p4 = Math.FusedMultiplyAdd(p5, value, a4);
+        double d4 = Math.FusedMultiplyAdd(a6, value, p5);
+        double p3 = Math.FusedMultiplyAdd(p4, value, a3);
+        double d3 = Math.FusedMultiplyAdd(d4, value, p4);
+        double p2 = Math.FusedMultiplyAdd(p3, value, a2);
+        double d2 = Math.FusedMultiplyAdd(d3, value, p3);
+        double p1 = Math.FusedMultiplyAdd(p2, value, a1);
+        double d1 = Math.FusedMultiplyAdd(d2, value, p2);
+        return Math.FusedMultiplyAdd(
+            piece == Polynomial ? Math.FusedMultiplyAdd(d1, value, p1) / (1.0 + (p1 * value)) : piece == HighPower ? lnHi : -lnLo,
             weight,
             sum);
+    }
 
     /// <summary>Per row and lane, Σ over the row's tiles of (df/dα)/f times the lane's weight, added to the row sums.</summary>
     [TileUpdateKernel(nameof(NormSysLogDerivative), SideFields = 2)]
     internal static partial void NormSysLogDerivatives(
-        TileLayout tiles, Span<double> sums, [PerLane] ReadOnlySpan<double> weight, ReadOnlySpan<double> value, ReadOnlySpan<double> piece,
-        ReadOnlySpan<double> s2, ReadOnlySpan<double> s3, ReadOnlySpan<double> s4, ReadOnlySpan<double> s5, ReadOnlySpan<double> s6, KernelContext? context);
+        TileLayout tiles, Span<double> sums, [PerLane] ReadOnlySpan<double> weight, ReadOnlySpan<double> value, ReadOnlySpan<double> piece, KernelContext? context);
 }

@@ -55,15 +55,33 @@ internal static class HistoSysMath
     /// <summary>The α-derivatives of <see cref="RowCoefficients"/>: d_p, d_q of every row (pairs).</summary>
     internal static void RowDerivatives(HistoSysInterpolation code, ReadOnlySpan<double> pars, ReadOnlySpan<int> rowParam, Span<double> derivatives)
     {
-        for (int r = 0; r < rowParam.Length; r++)
+        // One loop per code, as for the coefficients: the code is the same for all rows.
+        switch (code)
         {
-            double alpha = pars[rowParam[r]];
-            (derivatives[2 * r], derivatives[(2 * r) + 1]) = code switch
-            {
-                HistoSysInterpolation.Code0 => alpha > 0.0 ? (1.0, 0.0) : (0.0, 1.0),
-                HistoSysInterpolation.Code2 => alpha > 1.0 ? (2.0, 1.0) : alpha >= -1.0 ? (2.0 * alpha, 1.0) : (-2.0, 1.0),
-                _ => (1.0, alpha > 1.0 ? 8.0 : alpha < -1.0 ? -8.0 : alpha * (30.0 + (alpha * alpha * ((18.0 * alpha * alpha) - 40.0)))),
-            };
+            case HistoSysInterpolation.Code0:
+                for (int r = 0; r < rowParam.Length; r++)
+                {
+                    (derivatives[2 * r], derivatives[(2 * r) + 1]) = pars[rowParam[r]] > 0.0 ? (1.0, 0.0) : (0.0, 1.0);
+                }
+
+                break;
+            case HistoSysInterpolation.Code2:
+                for (int r = 0; r < rowParam.Length; r++)
+                {
+                    double alpha = pars[rowParam[r]];
+                    (derivatives[2 * r], derivatives[(2 * r) + 1]) = alpha > 1.0 ? (2.0, 1.0) : alpha >= -1.0 ? (2.0 * alpha, 1.0) : (-2.0, 1.0);
+                }
+
+                break;
+            default:
+                for (int r = 0; r < rowParam.Length; r++)
+                {
+                    double alpha = pars[rowParam[r]];
+                    derivatives[2 * r] = 1.0;
+                    derivatives[(2 * r) + 1] = alpha > 1.0 ? 8.0 : alpha < -1.0 ? -8.0 : alpha * (30.0 + (alpha * alpha * ((18.0 * alpha * alpha) - 40.0)));
+                }
+
+                break;
         }
     }
 }
