@@ -132,15 +132,18 @@ public sealed class Minimizer
         ArgumentNullException.ThrowIfNull(objective);
         if (!ReferenceEquals(objective, _cachedObjective))
         {
+            // Evaluators this minimizer created for an earlier objective hand their scratch on (a caller's evaluator,
+            // from the other overload, is never taken over).
+            IObjectiveEvaluator[] previous = _cachedObjective is null ? [] : _hessianEvaluators;
             _cachedObjective = null;
-            _evaluator = objective.CreateEvaluator();
-            _hessianEvaluators = new IObjectiveEvaluator[_options.HessianParallelism];
-            _hessianEvaluators[0] = _evaluator;
-            for (int i = 1; i < _hessianEvaluators.Length; i++)
+            var evaluators = new IObjectiveEvaluator[_options.HessianParallelism];
+            for (int i = 0; i < evaluators.Length; i++)
             {
-                _hessianEvaluators[i] = objective.CreateEvaluator();
+                evaluators[i] = i < previous.Length ? objective.CreateEvaluator(previous[i]) : objective.CreateEvaluator();
             }
 
+            _hessianEvaluators = evaluators;
+            _evaluator = evaluators[0];
             _cachedObjective = objective;
         }
 
