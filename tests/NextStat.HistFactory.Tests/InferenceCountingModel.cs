@@ -16,7 +16,7 @@ internal sealed class InferenceCountingModel : IInferenceModel
     private readonly double[] _widths;
     private readonly int[] _auxOfBin;
 
-    public InferenceCountingModel(double[] counts, double[] signal, double[] background, AuxDistribution?[]? constraints = null, double[]? widths = null, double poiUpper = 10)
+    public InferenceCountingModel(double[] counts, double[] signal, double[] background, AuxDistribution?[]? constraints = null, double[]? widths = null, double poiUpper = 10, double poiLower = 0)
     {
         int bins = counts.Length;
         _signal = signal;
@@ -25,7 +25,7 @@ internal sealed class InferenceCountingModel : IInferenceModel
         _widths = widths ?? new double[bins];
         var names = new List<string> { "mu" };
         var inits = new List<double> { 1.0 };
-        var lower = new List<double> { 0.0 };
+        var lower = new List<double> { poiLower };
         var upper = new List<double> { poiUpper };
         var prefit = new List<double> { double.NaN };
         var aux = new List<double>();

@@ -87,6 +87,38 @@ public class InferenceProcedureTests
     }
 
     [Fact]
+    public void ScanWithTheBestFitBelowZeroComparesQTildeWithTheFitAtZero()
+    {
+        // n = 40 below the background of 50: μ̂ = −1, so q̃_μ takes the fit at μ = 0 as its reference, fitted with
+        // the scan points; q_μ takes μ̂. A grid longer than one chain, with points on both sides of chain middles.
+        var model = new InferenceCountingModel([40], [S], [B], poiLower: -4);
+        double[] grid = ProfileScan.Grid(0, 3, 11);
+        ScanResult one = ProfileScan.Run(model, grid, new InferenceOptions { Threads = 1 });
+        ScanResult two = ProfileScan.Run(model, grid, new InferenceOptions { Threads = 2 });
+        Assert.Equal((40 - B) / S, one.Mle.PoiValue, 1e-6);
+        for (int i = 0; i < grid.Length; i++)
+        {
+            ScanPoint point = one.Points[i];
+            Assert.True(point.Converged);
+            Assert.Equal(grid[i], point.Parameters[0]);
+            Assert.Equal(TwiceNll(40, grid[i]) - TwiceNll(40, -1), point.QMu, 1e-8);
+            Assert.Equal(TwiceNll(40, grid[i]) - TwiceNll(40, 0), point.QMuTilde, 1e-8);
+            Assert.Equal(point.TwiceNll, two.Points[i].TwiceNll);
+            Assert.Equal(point.QMuTilde, two.Points[i].QMuTilde);
+        }
+    }
+
+    [Fact]
+    public void ACancelledScanThrowsInsteadOfReturningPartPoints()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        InferenceCountingModel model = SingleBin(65);
+        MleResult mle = MaximumLikelihood.Fit(model);
+        Assert.Throws<OperationCanceledException>(() => ProfileScan.Run(model, ProfileScan.Grid(0, 4, 21), new InferenceOptions { Threads = 2 }, mle, cancelled.Token));
+    }
+
+    [Fact]
     public void HypotestOfACountingExperimentIsClosedForm()
     {
         // No nuisance parameters: q̃_μ = t_μ for μ ≥ μ̂; the background-only Asimov data set is n = b, whose best fit is μ = 0.

@@ -14,6 +14,14 @@ public interface IObjective
     IObjectiveEvaluator CreateEvaluator();
 
     /// <summary>
+    /// An evaluator of this objective that takes over the scratch memory of <paramref name="previous"/> (an evaluator of
+    /// another objective, which its owner gives up: it must not be used afterwards) where the two are compatible, such
+    /// as two data sets of one model; otherwise a new one. A thread fitting many toy data sets then allocates and warms
+    /// its scratch once instead of once per data set.
+    /// </summary>
+    IObjectiveEvaluator CreateEvaluator(IObjectiveEvaluator previous) => CreateEvaluator();
+
+    /// <summary>
     /// The least value the objective takes where its model is valid (for <c>twice_nll</c>: where every expected count
     /// is non-negative), or −∞ when unknown. A descent method that gets below it can never come back to a valid point,
     /// so a fit stops there (<see cref="FitStatus.Unbounded"/>) instead of following the objective down without end.

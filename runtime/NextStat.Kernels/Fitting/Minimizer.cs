@@ -76,7 +76,7 @@ public sealed class Minimizer
     private bool _inverseValid;
     private bool _hessianValid;
 
-    // _factor holds the Cholesky factor of the Hessian block of the parameters not held, undamped, for the current
+    // FactorMatrix holds the Cholesky factor of the Hessian block of the parameters not held, undamped, for the current
     // Hessian and active set (the last Newton direction's): the covariance reuses it.
     private bool _reducedFactorCurrent;
 
@@ -101,9 +101,13 @@ public sealed class Minimizer
     private double[] _heldDiagonal = [];
     private double[] _compact = [];
     private double[] _inverse = [];
-    private double[] _hessian = [];
-    private double[] _factor = [];
-    private double[] _triangle = [];
+    // The Hessian, its factor and the inversion's triangle are allocated at their first use: most fits without
+    // uncertainties (toys, scan points, impacts) converge by quasi-Newton steps alone and never need them, and at
+    // m ≳ 100 each is a large-object-heap array whose allocation, zeroing and gen-2 collections a batch's workers
+    // would otherwise pay per minimizer.
+    private double[] _hessianScratch = [];
+    private double[] _factorScratch = [];
+    private double[] _triangleScratch = [];
     private double[] _fullHessian = [];
     private HessianWorker[] _workers = [];
 
@@ -132,15 +136,18 @@ public sealed class Minimizer
         ArgumentNullException.ThrowIfNull(objective);
         if (!ReferenceEquals(objective, _cachedObjective))
         {
+            // Evaluators this minimizer created for an earlier objective hand their scratch on (a caller's evaluator,
+            // from the other overload, is never taken over).
+            IObjectiveEvaluator[] previous = _cachedObjective is null ? [] : _hessianEvaluators;
             _cachedObjective = null;
-            _evaluator = objective.CreateEvaluator();
-            _hessianEvaluators = new IObjectiveEvaluator[_options.HessianParallelism];
-            _hessianEvaluators[0] = _evaluator;
-            for (int i = 1; i < _hessianEvaluators.Length; i++)
+            var evaluators = new IObjectiveEvaluator[_options.HessianParallelism];
+            for (int i = 0; i < evaluators.Length; i++)
             {
-                _hessianEvaluators[i] = objective.CreateEvaluator();
+                evaluators[i] = i < previous.Length ? objective.CreateEvaluator(previous[i]) : objective.CreateEvaluator();
             }
 
+            _hessianEvaluators = evaluators;
+            _evaluator = evaluators[0];
             _cachedObjective = objective;
         }
 
@@ -402,6 +409,24 @@ public sealed class Minimizer
         }
     }
 
+    private double[] HessianMatrix => SecondOrderScratch(ref _hessianScratch);
+
+    private double[] FactorMatrix => SecondOrderScratch(ref _factorScratch);
+
+    private double[] TriangleMatrix => SecondOrderScratch(ref _triangleScratch);
+
+    /// <summary>An m × m scratch matrix for the current capacity, allocated at its first use.</summary>
+    private double[] SecondOrderScratch(ref double[] matrix)
+    {
+        int capacity = _x.Length * _x.Length;
+        if (matrix.Length != capacity)
+        {
+            matrix = new double[capacity];
+        }
+
+        return matrix;
+    }
+
     private void EnsureCapacity(int n, int m)
     {
         if (_full.Length < n)
@@ -437,9 +462,6 @@ public sealed class Minimizer
             _heldDiagonal = new double[m];
             _compact = new double[m];
             _inverse = new double[m * m];
-            _hessian = new double[m * m];
-            _factor = new double[m * m];
-            _triangle = new double[m * m];
         }
 
         if (_workers.Length < _hessianEvaluators.Length)
@@ -574,7 +596,7 @@ public sealed class Minimizer
                 double diagonal = _heldDiagonal[a];
                 if (!(diagonal > 0) || !double.IsFinite(diagonal))
                 {
-                    double curvature = _hessianValid ? Math.Abs(_hessian[(a * m) + a]) : 0;
+                    double curvature = _hessianValid ? Math.Abs(HessianMatrix[(a * m) + a]) : 0;
                     diagonal = curvature > 0 && double.IsFinite(curvature) ? 1.0 / curvature : 1.0;
                 }
 
@@ -619,7 +641,7 @@ public sealed class Minimizer
                 for (int a = 0; a < count; a++)
                 {
                     int i = _inactive[a];
-                    double scale = 1.0 / Math.Max(Math.Abs(_hessian[(i * _m) + i]), 1e-300);
+                    double scale = 1.0 / Math.Max(Math.Abs(HessianMatrix[(i * _m) + i]), 1e-300);
                     _direction[i] = -scale * _g[i];
                     edmFallback += scale * _g[i] * _g[i];
                 }
@@ -635,7 +657,7 @@ public sealed class Minimizer
             rhs[a] = _g[_inactive[a]];
         }
 
-        DenseCholesky.Solve(_factor.AsSpan(0, count * count), count, rhs);
+        DenseCholesky.Solve(FactorMatrix.AsSpan(0, count * count), count, rhs);
         double edm = 0;
         for (int i = 0; i < _m; i++)
         {
@@ -654,16 +676,17 @@ public sealed class Minimizer
 
     private bool FactorReduced(int count, double damping)
     {
-        Span<double> factor = _factor.AsSpan(0, count * count);
+        Span<double> factor = FactorMatrix.AsSpan(0, count * count);
+        double[] hessian = HessianMatrix;
         for (int a = 0; a < count; a++)
         {
             int i = _inactive[a];
             for (int b = 0; b < count; b++)
             {
-                factor[(a * count) + b] = _hessian[(i * _m) + _inactive[b]];
+                factor[(a * count) + b] = hessian[(i * _m) + _inactive[b]];
             }
 
-            factor[(a * count) + a] += damping * Math.Abs(_hessian[(i * _m) + i]);
+            factor[(a * count) + a] += damping * Math.Abs(hessian[(i * _m) + i]);
         }
 
         return DenseCholesky.Factor(factor, count);
@@ -973,7 +996,7 @@ public sealed class Minimizer
             {
                 HessianRows(0, a, a + 1);
                 _evaluations++;
-                double curvature = _hessian[(a * m) + a];
+                double curvature = HessianMatrix[(a * m) + a];
                 value = curvature > 0 && double.IsFinite(curvature) ? 1.0 / curvature : 1.0;
             }
 
@@ -988,19 +1011,20 @@ public sealed class Minimizer
     private void SetInverseFromHessian()
     {
         int m = _m;
-        Span<double> factor = _factor.AsSpan(0, m * m);
+        Span<double> factor = FactorMatrix.AsSpan(0, m * m);
+        double[] hessian = HessianMatrix;
         _reducedFactorCurrent = false;
         for (double damping = 0; damping <= 1e8; damping = damping == 0 ? 1e-8 : damping * 100)
         {
-            _hessian.AsSpan(0, m * m).CopyTo(factor);
+            hessian.AsSpan(0, m * m).CopyTo(factor);
             for (int i = 0; i < m; i++)
             {
-                factor[(i * m) + i] += damping * Math.Abs(_hessian[(i * m) + i]);
+                factor[(i * m) + i] += damping * Math.Abs(hessian[(i * m) + i]);
             }
 
             if (DenseCholesky.Factor(factor, m))
             {
-                DenseCholesky.Invert(factor, m, _inverse, _triangle);
+                DenseCholesky.Invert(factor, m, _inverse, TriangleMatrix);
                 MetricReset();
                 return;
             }
@@ -1009,7 +1033,7 @@ public sealed class Minimizer
         _inverse.AsSpan(0, m * m).Clear();
         for (int i = 0; i < m; i++)
         {
-            double diagonal = Math.Abs(_hessian[(i * m) + i]);
+            double diagonal = Math.Abs(hessian[(i * m) + i]);
             _inverse[(i * m) + i] = diagonal > 0 && double.IsFinite(diagonal) ? 1.0 / diagonal : 1.0;
         }
 
@@ -1034,6 +1058,8 @@ public sealed class Minimizer
     {
         _reducedFactorCurrent = false;
         int m = _m;
+        // Allocated here, before the rows run on several workers.
+        double[] hessian = HessianMatrix;
         for (int i = 0; i < m; i++)
         {
             _full[_free[i]] = _x[i];
@@ -1054,7 +1080,7 @@ public sealed class Minimizer
             {
                 for (int b = 0; b < m; b++)
                 {
-                    _hessian[(a * m) + b] = _fullHessian[(_free[a] * n) + _free[b]];
+                    hessian[(a * m) + b] = _fullHessian[(_free[a] * n) + _free[b]];
                 }
             }
 
@@ -1079,9 +1105,9 @@ public sealed class Minimizer
         {
             for (int j = i + 1; j < m; j++)
             {
-                double mean = 0.5 * (_hessian[(i * m) + j] + _hessian[(j * m) + i]);
-                _hessian[(i * m) + j] = mean;
-                _hessian[(j * m) + i] = mean;
+                double mean = 0.5 * (hessian[(i * m) + j] + hessian[(j * m) + i]);
+                hessian[(i * m) + j] = mean;
+                hessian[(j * m) + i] = mean;
             }
         }
     }
@@ -1091,6 +1117,8 @@ public sealed class Minimizer
     {
         HessianWorker scratch = _workers[worker];
         IObjectiveEvaluator evaluator = _hessianEvaluators[worker];
+        // Already allocated when the rows run on several workers (ComputeHessian takes it first).
+        double[] hessian = HessianMatrix;
         int n = _n;
         int m = _m;
         Span<double> full = scratch.Full.AsSpan(0, n);
@@ -1103,7 +1131,7 @@ public sealed class Minimizer
             double h = HessianStep(j);
             // Forward unless the step would leave the box; backwards then if there is room, else up to the bound.
             double step = xj + h <= _upper[j] ? h : xj - h >= _lower[j] ? -h : _upper[j] - xj;
-            Span<double> row = _hessian.AsSpan(j * m, m);
+            Span<double> row = hessian.AsSpan(j * m, m);
             if (step == 0)
             {
                 row.Clear();
@@ -1221,7 +1249,7 @@ public sealed class Minimizer
         string? problem = null;
         if (_reducedFactorCurrent || FactorReduced(count, 0.0))
         {
-            DenseCholesky.Invert(_factor.AsSpan(0, count * count), count, _inverse, _triangle);
+            DenseCholesky.Invert(FactorMatrix.AsSpan(0, count * count), count, _inverse, TriangleMatrix);
             for (int a = 0; a < count; a++)
             {
                 uncertainties[_free[_inactive[a]]] = Math.Sqrt(scale * _inverse[(a * count) + a]);
@@ -1257,8 +1285,8 @@ public sealed class Minimizer
 
         if (anyHeld)
         {
-            Span<double> full = _factor.AsSpan(0, m * m);
-            _hessian.AsSpan(0, m * m).CopyTo(full);
+            Span<double> full = FactorMatrix.AsSpan(0, m * m);
+            HessianMatrix.AsSpan(0, m * m).CopyTo(full);
             _reducedFactorCurrent = false;
             bool positive = DenseCholesky.Factor(full, m);
             Span<double> column = _compact.AsSpan(0, m);

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using NextStat.Kernels.Fitting;
 
 namespace NextStat.HistFactory.Inference;
@@ -19,15 +20,16 @@ public sealed record ScanPoint(double Mu, double TwiceNll, double DeltaTwiceNll,
 public sealed record ScanResult(string Poi, MleResult Mle, IReadOnlyList<ScanPoint> Points);
 
 /// <summary>
-/// Profile-likelihood scans: fixed-POI fits over a grid. The grid is cut into chains of consecutive points that run in
-/// parallel; along a chain each fit starts from its neighbour's result, and each chain's first fit from the model's
-/// suggested start (as pyhf starts every scan fit: on likelihoods with several minima, a start from the unconditional
-/// best fit can stay in a basin that is not the conditional minimum). The chains do not depend on the thread count,
-/// so neither do the results.
+/// Profile-likelihood scans: fixed-POI fits over a grid. The grid is cut into chains of consecutive points; each chain's
+/// middle point starts from the model's suggested start (as pyhf starts every scan fit: on likelihoods with several
+/// minima, a start from the unconditional best fit can stay in a basin that is not the conditional minimum), and every
+/// other point from its neighbour towards that middle. The points form a fixed dependency forest (independent of the
+/// thread count, so the results are too) that workers walk as points become ready: a chain's two arms run in
+/// parallel, and no worker waits for a whole chain's turn.
 /// </summary>
 public static class ProfileScan
 {
-    /// <summary>The most points per warm-started chain: long enough to save iterations, short enough for parallelism.</summary>
+    /// <summary>The most points per chain (one cold start each): long enough to save iterations, short enough for parallelism.</summary>
     public const int ChainLength = 4;
 
     /// <summary><paramref name="points"/> equally spaced values from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
@@ -67,34 +69,58 @@ public static class ProfileScan
 
         mle ??= MaximumLikelihood.Fit(model, options);
         IObjective objective = model.ObservedObjective();
-        var fits = new FitResult[poiValues.Count];
-        // Chains of equal length (±1 point) rather than full chains and a short rest: 21 points in 4,4,4,4,4,1 leave
-        // one of two threads a third idle at the end; 3,4,3,4,3,4 share evenly with the same number of cold starts.
         int count = poiValues.Count;
-        int chains = (count + ChainLength - 1) / ChainLength;
-        Parallel.For(0, chains, new ParallelOptions { MaxDegreeOfParallelism = options.WorkerCount(chains), CancellationToken = cancellationToken }, chain =>
-        {
-            var minimizer = new Minimizer(options.Fit with { ComputeUncertainties = false, HessianParallelism = 1 });
-            double[]? start = null;
-            int end = ChainStart(chain + 1, count, chains);
-            for (int i = ChainStart(chain, count, chains); i < end; i++)
-            {
-                fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start) with { StartCovariance = mle.Fit.Covariance });
-                start = fits[i].Converged ? fits[i].Parameters : null;
-            }
-        });
-
         double muHat = mle.PoiValue;
-        double reference = mle.TwiceNll;
-        double referenceTilde = reference;
-        if (muHat < 0)
+        // q̃ compares with the best fit among μ ≥ 0, which for μ̂ < 0 is the fit at μ = 0: one more independent fit,
+        // run with the scan points rather than after them.
+        int tasks = muHat < 0 ? count + 1 : count;
+        var fits = new FitResult[tasks];
+        var schedule = new ScanSchedule(count, tasks);
+        FitOptions fitOptions = options.Fit with { ComputeUncertainties = false, HessianParallelism = 1 };
+        int workers = options.WorkerCount(tasks);
+        void Work()
         {
-            // q̃ compares with the best fit among μ ≥ 0, which for μ̂ < 0 is the fit at μ = 0.
-            referenceTilde = new Minimizer(options.Fit with { ComputeUncertainties = false }).Minimize(objective, model.FixedPoiInput(0.0, mle.Fit.Parameters)).Value;
+            var minimizer = new Minimizer(fitOptions);
+            while (schedule.TryTake(cancellationToken, out int i))
+            {
+                try
+                {
+                    if (i == count)
+                    {
+                        fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(0.0, mle.Fit.Parameters));
+                    }
+                    else
+                    {
+                        int from = schedule.StartsFrom(i);
+                        double[]? start = from >= 0 && fits[from].Converged ? fits[from].Parameters : null;
+                        fits[i] = minimizer.Minimize(objective, model.FixedPoiInput(poiValues[i], start) with { StartCovariance = mle.Fit.Covariance });
+                    }
+                }
+                catch (Exception exception)
+                {
+                    schedule.Fail(exception);
+                    return;
+                }
+
+                schedule.Complete(i);
+            }
         }
 
-        var points = new ScanPoint[fits.Length];
-        for (int i = 0; i < fits.Length; i++)
+        if (workers == 1)
+        {
+            Work();
+        }
+        else
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => Work());
+        }
+
+        schedule.Failure?.Throw();
+        cancellationToken.ThrowIfCancellationRequested();
+        double reference = mle.TwiceNll;
+        double referenceTilde = muHat < 0 ? fits[count].Value : reference;
+        var points = new ScanPoint[count];
+        for (int i = 0; i < count; i++)
         {
             double mu = poiValues[i];
             double twiceNll = fits[i].Value;
@@ -105,6 +131,105 @@ public static class ProfileScan
         }
 
         return new ScanResult(poiName, mle, points);
+    }
+
+    /// <summary>
+    /// Which fit starts from which, and the points ready to fit. Chains have equal lengths (±1 point) rather than full
+    /// chains and a short rest; a chain's middle point starts cold and its arms grow outwards from it. Ready cold starts
+    /// (the costly fits) are taken first, so the warm arms, short and many, fill the end of the run evenly.
+    /// </summary>
+    private sealed class ScanSchedule
+    {
+        // A monitor rather than a Lock: workers wait on it for a point to become ready.
+        private readonly object _gate = new();
+        private readonly int[] _startsFrom;
+        private readonly Queue<int> _ready = new();
+        private int _pending;
+        private bool _stopped;
+
+        public ScanSchedule(int points, int tasks)
+        {
+            _startsFrom = new int[tasks];
+            _pending = tasks;
+            int chains = (points + ChainLength - 1) / ChainLength;
+            for (int chain = 0; chain < chains; chain++)
+            {
+                int first = ChainStart(chain, points, chains);
+                int end = ChainStart(chain + 1, points, chains);
+                int middle = first + ((end - first - 1) / 2);
+                for (int i = first; i < end; i++)
+                {
+                    _startsFrom[i] = i < middle ? i + 1 : i - 1;
+                }
+
+                _startsFrom[middle] = -1;
+                _ready.Enqueue(middle);
+            }
+
+            for (int i = points; i < tasks; i++)
+            {
+                _startsFrom[i] = -1;
+                _ready.Enqueue(i);
+            }
+        }
+
+        public ExceptionDispatchInfo? Failure { get; private set; }
+
+        /// <summary>The point whose result point <paramref name="i"/> starts from, or −1 for a cold start.</summary>
+        public int StartsFrom(int i) => _startsFrom[i];
+
+        /// <summary>Waits for a ready point; false when every point is done, or the scan failed or was cancelled.</summary>
+        public bool TryTake(CancellationToken cancellationToken, out int point)
+        {
+            lock (_gate)
+            {
+                while (true)
+                {
+                    if (_stopped || _pending == 0 || cancellationToken.IsCancellationRequested)
+                    {
+                        point = -1;
+                        return false;
+                    }
+
+                    if (_ready.TryDequeue(out point))
+                    {
+                        return true;
+                    }
+
+                    // Every remaining point waits for one that another worker is fitting.
+                    Monitor.Wait(_gate);
+                }
+            }
+        }
+
+        /// <summary>Marks <paramref name="point"/> done (its result stored) and makes the points that start from it ready.</summary>
+        public void Complete(int point)
+        {
+            lock (_gate)
+            {
+                _pending--;
+                foreach (int next in (ReadOnlySpan<int>)[point - 1, point + 1])
+                {
+                    if (next >= 0 && next < _startsFrom.Length && _startsFrom[next] == point)
+                    {
+                        _ready.Enqueue(next);
+                    }
+                }
+
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        /// <summary>Stops the scan with <paramref name="exception"/>, which the caller rethrows.</summary>
+        public void Fail(Exception exception)
+        {
+            lock (_gate)
+            {
+                Failure ??= ExceptionDispatchInfo.Capture(exception);
+                _stopped = true;
+                Monitor.PulseAll(_gate);
+            }
+        }
     }
 
     private static int ChainStart(int chain, int count, int chains) => (int)((long)count * chain / chains);

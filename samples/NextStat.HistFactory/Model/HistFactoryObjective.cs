@@ -123,6 +123,11 @@ public sealed class HistFactoryObjective : IObjective
     /// <inheritdoc />
     public IObjectiveEvaluator CreateEvaluator() => new HistFactoryEvaluator(this);
 
+    /// <inheritdoc />
+    /// <remarks>An evaluator of another data set of the same model hands over its scratch; the data live here.</remarks>
+    public IObjectiveEvaluator CreateEvaluator(IObjectiveEvaluator previous) =>
+        previous is HistFactoryEvaluator evaluator && evaluator.Serves(Model) ? HistFactoryEvaluator.TakeOver(this, evaluator) : CreateEvaluator();
+
     /// <summary>A typed evaluator (also offers <see cref="HistFactoryEvaluator.Hessian"/>).</summary>
     public HistFactoryEvaluator CreateHistFactoryEvaluator() => new(this);
 }
@@ -144,6 +149,21 @@ public sealed class HistFactoryEvaluator : IObjectiveEvaluator
         _gradientPlus = new double[objective.Dimension];
         _gradientMinus = new double[objective.Dimension];
     }
+
+    /// <summary>An evaluator of <paramref name="objective"/> on the scratch of <paramref name="previous"/>, which is given up.</summary>
+    private HistFactoryEvaluator(HistFactoryObjective objective, HistFactoryEvaluator previous)
+    {
+        _objective = objective;
+        _evaluator = previous._evaluator;
+        _point = previous._point;
+        _gradientPlus = previous._gradientPlus;
+        _gradientMinus = previous._gradientMinus;
+    }
+
+    internal static HistFactoryEvaluator TakeOver(HistFactoryObjective objective, HistFactoryEvaluator previous) => new(objective, previous);
+
+    /// <summary>Whether this evaluator's scratch fits <paramref name="model"/> (it was made for it).</summary>
+    internal bool Serves(HistFactoryModel model) => ReferenceEquals(_objective.Model, model);
 
     /// <inheritdoc />
     public double Value(ReadOnlySpan<double> parameters) => _evaluator.Evaluate(_objective, parameters, []);

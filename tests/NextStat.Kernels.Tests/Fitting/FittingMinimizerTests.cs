@@ -243,6 +243,37 @@ public class FittingMinimizerTests
     }
 
     [Fact]
+    public void AMinimizerHandsItsEvaluatorsOnToTheNextObjectiveButNeverACallersOne()
+    {
+        var options = new FitOptions { HessianParallelism = 2 };
+        var minimizer = new Minimizer(options);
+        var first = new HandoverObjective(FittingTestObjectives.Rosenbrock(4));
+        var second = new HandoverObjective(FittingTestObjectives.Rosenbrock(4));
+        FitInput input = FitInput.Unbounded([-1.2, 1.0, -1.2, 1.0]);
+        FitResult a = minimizer.Minimize(first, input);
+        FitResult b = minimizer.Minimize(second, input);
+        FitResult again = minimizer.Minimize(second, input);
+
+        // The first objective made fresh evaluators (the main one and a Hessian column worker's); the second took
+        // over exactly those two, once: the same objective again keeps its evaluators.
+        Assert.Equal([null, null], first.TakenOver);
+        Assert.Equal(2, second.TakenOver.Count);
+        Assert.All(second.TakenOver, Assert.NotNull);
+        Assert.NotSame(second.TakenOver[0], second.TakenOver[1]);
+        Assert.Equal(a.Parameters, b.Parameters);
+        Assert.Equal(a.Parameters, again.Parameters);
+        Assert.Equal(a.Evaluations, again.Evaluations);
+
+        // An evaluator a caller passes in stays the caller's: the next objective starts from scratch.
+        IObjectiveEvaluator callers = FittingTestObjectives.Rosenbrock(4).CreateEvaluator();
+        minimizer.Minimize(callers, input);
+        var third = new HandoverObjective(FittingTestObjectives.Rosenbrock(4));
+        FitResult c = minimizer.Minimize(third, input);
+        Assert.Equal([null, null], third.TakenOver);
+        Assert.Equal(a.Parameters, c.Parameters);
+    }
+
+    [Fact]
     public void EvaluationLimitIsReportedAsNotConverged()
     {
         var options = new FitOptions { MaxEvaluations = 30 };

@@ -113,3 +113,26 @@ internal static class FittingTestObjectives
         return new FitInput(initial, lo, hi);
     }
 }
+
+/// <summary>
+/// An objective that records which evaluator each of its evaluators took over, to check how a minimizer hands scratch
+/// from one objective to the next.
+/// </summary>
+internal sealed class HandoverObjective(DelegateObjective inner) : IObjective
+{
+    public List<IObjectiveEvaluator?> TakenOver { get; } = [];
+
+    public int Dimension => inner.Dimension;
+
+    public IObjectiveEvaluator CreateEvaluator()
+    {
+        TakenOver.Add(null);
+        return inner.CreateEvaluator();
+    }
+
+    public IObjectiveEvaluator CreateEvaluator(IObjectiveEvaluator previous)
+    {
+        TakenOver.Add(previous);
+        return inner.CreateEvaluator();
+    }
+}
