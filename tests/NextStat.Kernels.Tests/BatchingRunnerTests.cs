@@ -81,11 +81,14 @@ public sealed class BatchingRunnerTests : IDisposable
         string path = Path.Combine(_dir, "resumed.jsonl");
         File.WriteAllBytes(path, full[..cut]);
 
+        // A completion record left over from before the file changed is replaced by the run, not trusted.
+        File.Copy(ShardCompletion.PathFor(reference), ShardCompletion.PathFor(path));
         BatchRunSummary summary = Run(path, Header(50), threads: 3, chunk: 4);
         Assert.Equal(19, summary.Resumed);
         Assert.Equal(31, summary.Ran);
         Assert.Equal(16, summary.DiscardedTailBytes);
         Assert.Equal(full, File.ReadAllBytes(path));
+        Assert.Equal(ShardCompletion.TryRead(reference), ShardCompletion.TryRead(path));
     }
 
     [Fact]
@@ -100,10 +103,14 @@ public sealed class BatchingRunnerTests : IDisposable
         Run(cutHeader, Header(12));
         Assert.Equal(full, File.ReadAllBytes(cutHeader));
 
+        ShardCompletion? completion = ShardCompletion.TryRead(reference);
+        Assert.Equal((0L, 12L, 12L), (completion!.Start, completion.End, completion.Records));
+        Assert.Equal(full.LongLength, completion.Bytes);
         BatchRunSummary again = Run(reference, Header(12));
         Assert.Equal(12, again.Resumed);
         Assert.Equal(0, again.Ran);
         Assert.Equal(full, File.ReadAllBytes(reference));
+        Assert.Equal(completion, ShardCompletion.TryRead(reference));
     }
 
     [Fact]
@@ -129,9 +136,11 @@ public sealed class BatchingRunnerTests : IDisposable
         BatchFileScan scan = BatchFile.Scan(path);
         Assert.InRange(scan.Records, 1, 199);
         Assert.Equal(0, scan.TornTailBytes);
+        Assert.False(File.Exists(ShardCompletion.PathFor(path))); // an unfinished shard has no completion record
         BatchRunSummary resumed = Run(path, Header(200));
         Assert.Equal(scan.Records, resumed.Resumed);
         Assert.Equal(File.ReadAllBytes(reference), File.ReadAllBytes(path));
+        Assert.Equal(ShardCompletion.TryRead(reference), ShardCompletion.TryRead(path));
     }
 
     [Theory]

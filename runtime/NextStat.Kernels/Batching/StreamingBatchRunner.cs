@@ -41,7 +41,8 @@ public sealed record BatchRunSummary(BatchHeader Header, long Resumed, long Ran,
 /// Records carry no wall-clock time; the seconds each item took go to a sidecar <c>&lt;output&gt;.timing</c>
 /// (lines <c>{"index":…,"seconds":…}</c>, appended, informational). Item seeds come from the header's seed and the
 /// global index only, so output bytes do not depend on threads, chunk size, sharding or resumes. An item that throws
-/// is recorded as failed and the batch goes on.
+/// is recorded as failed and the batch goes on. A run that completes its shard writes a <see cref="ShardCompletion"/>
+/// record beside the file (<c>&lt;output&gt;.done</c>), which lets merge copy the file without reading its records.
 /// </remarks>
 public static class StreamingBatchRunner
 {
@@ -75,11 +76,19 @@ public static class StreamingBatchRunner
         // FileShare.None takes an exclusive lock, so two processes never append to one file.
         using var file = new FileStream(outputPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         (long resumed, long discarded) = PrepareForAppend(file, outputPath, header, headerLine);
+        // The file changes from here on; a completion record is written again only once it holds the whole shard.
+        ShardCompletion.Delete(outputPath);
 
         ShardRange range = header.Shard.Range;
         using var timing = new StreamWriter(new FileStream(TimingPath(outputPath), FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
         var run = new Execution<TScratch>(header, createScratch, item, config, range.Start + resumed, range.End);
         (long ran, long failed, long notConverged, bool completed) = run.Execute(file, timing, progress, resumed, range.Count, cancellationToken);
+        if (completed)
+        {
+            // Execute synced the file; the header is read back because a resumed file keeps the bytes of its own.
+            ShardHead head = ShardCopier.ReadHead(file, outputPath)!;
+            new ShardCompletion(head.Sha256, range.Start, range.End, range.Count, file.Length).Write(outputPath);
+        }
         return new BatchRunSummary(header, resumed, ran, failed, notConverged, discarded, clock.Elapsed, completed);
     }
 
