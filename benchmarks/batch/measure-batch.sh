@@ -11,8 +11,8 @@
 # image takes minutes).
 # Times are wall clock and process CPU time (user + system, from /usr/bin/time): CPU time is what a job array
 # multiplies, and it is less disturbed than wall time when other processes share the cores. "steady ms/toy" is the
-# median of the per-toy seconds in the run's .timing file after its first WARM toys (default 2000): the speed a
-# process settles at, hardly moved by preemption from other processes.
+# median of the per-toy worker CPU seconds in the run's .timing file (wall seconds where the file has no CPU time)
+# after its first WARM toys (default 2000): the speed a process settles at, not moved by preemption.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -47,8 +47,8 @@ run() {
   local rate
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json")
   local steady
-  steady=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)}/\1 \2/p' "$out/$file.timing" |
-    awk 'NR == 1 {first = $1} $1 - first >= '"$warm"' {print $2}' | sort -g |
+  steady=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)\(,"cpu_seconds":\([0-9.eE+-]*\)\)\{0,1\}}/\1 \2 \4/p' "$out/$file.timing" |
+    awk 'NR == 1 {first = $1} $1 - first >= '"$warm"' {print (NF > 2 ? $3 : $2)}' | sort -g |
     awk '{v[NR] = $1} END {if (NR == 0) print "-"; else printf "%.4f\n", 1000 * (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
   awk -v rate="$rate" -v steady="$steady" '{printf "%.2f %.2f %.1f %.1f %s\n", $1, $2 + $3, $4 / 1024, rate, steady}' "$work/time.txt"
 }

@@ -34,7 +34,7 @@ one() {
   local rate cpu split
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json" | awk '{printf "%.1f", $1}')
   cpu=$(awk '{printf "%.2f", $1 + $2}' "$work/time.txt")
-  split=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)}/\1 \2/p' "$work/out/toys.jsonl.timing" |
+  split=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\).*/\1 \2/p' "$work/out/toys.jsonl.timing" |
     awk -v w="$warm" '$1 < w {a += $2; na++} $1 >= w {b += $2; nb++} END {printf "%.3f %.4f", 1000 * a / na, 1000 * b / nb}')
   echo "$rate $cpu $split"
 }
