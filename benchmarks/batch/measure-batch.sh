@@ -10,7 +10,9 @@
 # the framework-dependent ReadyToRun host. HOST=DIR uses a host published before instead (publishing the composite
 # image takes minutes).
 # Times are wall clock and process CPU time (user + system, from /usr/bin/time): CPU time is what a job array
-# multiplies, and it is less disturbed than wall time when other processes share the cores.
+# multiplies, and it is less disturbed than wall time when other processes share the cores. "steady ms/toy" is the
+# median of the per-toy worker CPU seconds in the run's .timing file (wall seconds where the file has no CPU time)
+# after its first WARM toys (default 2000): the speed a process settles at, not moved by preemption.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,6 +21,7 @@ small=${2:-1000}
 large=${3:-10000}
 array_n=${4:-8000}
 jobs=${5:-4}
+warm=${WARM:-2000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -34,54 +37,71 @@ else
   host=("$work/bin/nextstat")
 fi
 
-# run OUTDIR ARGS…: prints "wall_s cpu_s max_rss_mb toys_per_s" (the first three from /usr/bin/time).
+# run OUTDIR FILE ARGS…: prints "wall_s cpu_s max_rss_mb toys_per_s steady_ms" (the first three from /usr/bin/time;
+# FILE is the records file the run writes in OUTDIR, whose .timing sidecar gives the steady per-toy time).
 run() {
-  local out=$1
-  shift
+  local out=$1 file=$2
+  shift 2
   /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "${host[@]}" batch-fit --input "$workspace" --output-dir "$out" "$@" \
     >"$work/summary.json" 2>"$work/stderr.txt"
   local rate
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json")
-  awk -v rate="$rate" '{printf "%.2f %.2f %.1f %.1f\n", $1, $2 + $3, $4 / 1024, rate}' "$work/time.txt"
+  local steady
+  steady=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)\(,"cpu_seconds":\([0-9.eE+-]*\)\)\{0,1\}}/\1 \2 \4/p' "$out/$file.timing" |
+    awk 'NR == 1 {first = $1} $1 - first >= '"$warm"' {print (NF > 2 ? $3 : $2)}' | sort -g |
+    awk '{v[NR] = $1} END {if (NR == 0) print "-"; else printf "%.4f\n", 1000 * (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
+  awk -v rate="$rate" -v steady="$steady" '{printf "%.2f %.2f %.1f %.1f %s\n", $1, $2 + $3, $4 / 1024, rate, steady}' "$work/time.txt"
 }
 
 echo "## Memory and threads"
 echo
-echo "| run | wall s | CPU s | peak RSS MB | toys/s (in-run) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| run | wall s | CPU s | peak RSS MB | toys/s (in-run) | steady ms/toy |"
+echo "|---|---:|---:|---:|---:|---:|"
 for spec in "small-2t:$small:2" "large-2t:$large:2" "small-1t:$small:1"; do
   IFS=: read -r label n threads <<<"$spec"
-  read -r wall cpu rss rate < <(run "$work/$label" --n-toys "$n" --threads "$threads" --seed 7)
-  echo "| $n toys, $threads thread(s) | $wall | $cpu | $rss | $rate |"
+  read -r wall cpu rss rate steady < <(run "$work/$label" toys.jsonl --n-toys "$n" --threads "$threads" --seed 7)
+  echo "| $n toys, $threads thread(s) | $wall | $cpu | $rss | $rate | $steady |"
 done
 
 echo
 echo "## Job array: $array_n toys, one run vs $jobs jobs (one after another, 1 thread each), then merge"
 echo
-echo "| run | wall s | CPU s | peak RSS MB | toys/s (in-run) |"
-echo "|---|---:|---:|---:|---:|"
-read -r single_wall single_cpu rss rate < <(run "$work/single" --n-toys "$array_n" --threads 1 --seed 7)
-echo "| single run | $single_wall | $single_cpu | $rss | $rate |"
+echo "| run | wall s | CPU s | peak RSS MB | toys/s (in-run) | steady ms/toy |"
+echo "|---|---:|---:|---:|---:|---:|"
+read -r single_wall single_cpu rss rate single_steady < <(run "$work/single" toys.jsonl --n-toys "$array_n" --threads 1 --seed 7)
+echo "| single run | $single_wall | $single_cpu | $rss | $rate | $single_steady |"
 array_cpu=0
 array_wall=0
+job_steady=""
 for ((job = 1; job <= jobs; job++)); do
-  read -r wall cpu rss rate < <(run "$work/array" --n-toys "$array_n" --threads 1 --seed 7 --job-id "$job" --total-jobs "$jobs")
-  echo "| job $job/$jobs | $wall | $cpu | $rss | $rate |"
+  read -r wall cpu rss rate steady < <(run "$work/array" "$(printf 'toys_%04d.jsonl' "$job")" --n-toys "$array_n" --threads 1 --seed 7 --job-id "$job" --total-jobs "$jobs")
+  echo "| job $job/$jobs | $wall | $cpu | $rss | $rate | $steady |"
+  job_steady+=" $steady"
   array_cpu=$(awk -v a="$array_cpu" -v b="$cpu" 'BEGIN {print a + b}')
   array_wall=$(awk -v a="$array_wall" -v b="$wall" 'BEGIN {print a + b}')
 done
 /usr/bin/time -f '%e %U %S' -o "$work/time.txt" "${host[@]}" merge --input-dir "$work/array" --output "$work/merged.jsonl" >/dev/null
 read -r merge_wall merge_user merge_sys <"$work/time.txt"
 merge_cpu=$(awk -v a="$merge_user" -v b="$merge_sys" 'BEGIN {print a + b}')
-echo "| merge | $merge_wall | $merge_cpu | | |"
+echo "| merge | $merge_wall | $merge_cpu | | | |"
 if cmp -s "$work/merged.jsonl" "$work/single/toys.jsonl"; then same=yes; else same=NO; fi
 echo
-awk -v n="$array_n" -v j="$jobs" -v s="$single_cpu" -v a="$array_cpu" -v m="$merge_cpu" -v sw="$single_wall" -v aw="$array_wall" 'BEGIN {
+# The overhead per item as the goal means it: what the array and its merge cost in CPU beyond the single run, per toy,
+# as a fraction of what a toy costs the single run. The steady speeds show how much of it is the processes settling
+# at different speeds rather than start-up or merge.
+awk -v n="$array_n" -v j="$jobs" -v s="$single_cpu" -v a="$array_cpu" -v m="$merge_cpu" -v sw="$single_wall" -v aw="$array_wall" \
+  -v ss="$single_steady" -v js="$job_steady" 'BEGIN {
   extra = a + m - s
   toy = s / n
-  printf "CPU: single %.2f s, array %.2f s + merge %.2f s: overhead %+.2f s = %+.3f ms per toy = %+.2f %% of a toy (%.3f ms)\n",
-    s, a, m, extra, 1000 * extra / n, 100 * extra / s, 1000 * toy
-  printf "merge: %.2f us of CPU per record, process start included\n", 1e6 * m / n
+  printf "overhead per item: (array %.2f s + merge %.2f s - single %.2f s) / %d toys = %+.3f ms per toy = %+.2f %% of a toy of the single run (%.3f ms of CPU)\n",
+    a, m, s, n, 1000 * extra / n, 100 * extra / s, 1000 * toy
+  printf "merge: %.2f us of CPU per record, process start included (%.2f %% of a toy)\n", 1e6 * m / n, 100 * m / s
+  k = split(js, steady, " ")
+  if (ss + 0 > 0) {
+    printf "steady ms/toy: single %.4f, jobs", ss
+    for (i = 1; i <= k; i++) printf " %.4f (%+.2f %%)", steady[i], 100 * (steady[i] / ss - 1)
+    printf "\n"
+  }
   # The array runs j processes where a single run has one: (j - 1) extra job starts, plus the merge per record.
   if (j > 1) {
     fixed = (a - s) / (j - 1)

@@ -47,6 +47,15 @@ public sealed class MergeCommandTests : IDisposable
         Assert.True(summary.RootElement.GetProperty("complete").GetBoolean());
         Assert.Equal(10, summary.RootElement.GetProperty("records").GetInt64());
         Assert.Equal(3, summary.RootElement.GetProperty("shards").GetArrayLength());
+        Assert.All(summary.RootElement.GetProperty("shards").EnumerateArray(),
+            shard => Assert.Equal("completion_record", shard.GetProperty("checked").GetString()));
+
+        CliResult verified = CliHarness.Run("merge", "--input-dir", _dir, "--output", merged, "--verify");
+        Assert.Equal(ExitCodes.Ok, verified.ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "single.jsonl")), File.ReadAllBytes(merged));
+        using JsonDocument verifiedSummary = JsonDocument.Parse(verified.Out);
+        Assert.All(verifiedSummary.RootElement.GetProperty("shards").EnumerateArray(),
+            shard => Assert.Equal("records", shard.GetProperty("checked").GetString()));
     }
 
     [Fact]

@@ -55,6 +55,42 @@ public sealed class BatchingRunnerTests : IDisposable
         Assert.Equal(40, Lines(StreamingBatchRunner.TimingPath(path)).Count(l => l.StartsWith("{\"index\":", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void Timing_lines_give_each_item_its_wall_time_and_on_linux_its_worker_cpu_time()
+    {
+        string path = Path.Combine(_dir, "timed.jsonl");
+        // Each item spins for 2 ms of wall time: its thread runs during that time, so its CPU time is above zero.
+        // (It is not bounded by the item's wall time: it also covers writing the record and taking the next index.)
+        StreamingBatchRunner.Run(path, Header(6), () => 0, (i, s, _) =>
+            {
+                var spin = System.Diagnostics.Stopwatch.StartNew();
+                while (spin.ElapsedMilliseconds < 2)
+                {
+                }
+                return new BatchItemResult { Status = BatchItemStatus.Converged, TwiceNll = i, Values = [0, 1, 2, 3] };
+            },
+            new BatchConfig { Threads = 2, ChunkSize = 4 });
+
+        string[] lines = Lines(StreamingBatchRunner.TimingPath(path)).Where(l => l.Length > 0).ToArray();
+        Assert.Equal(6, lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            using JsonDocument line = JsonDocument.Parse(lines[i]);
+            JsonElement root = line.RootElement;
+            Assert.Equal(i, root.GetProperty("index").GetInt64());
+            double wall = root.GetProperty("seconds").GetDouble();
+            Assert.InRange(wall, 0.002, 10);
+            if (OperatingSystem.IsLinux())
+            {
+                Assert.InRange(root.GetProperty("cpu_seconds").GetDouble(), double.Epsilon, 10);
+            }
+            else
+            {
+                Assert.False(root.TryGetProperty("cpu_seconds", out _));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 64)]
@@ -81,11 +117,14 @@ public sealed class BatchingRunnerTests : IDisposable
         string path = Path.Combine(_dir, "resumed.jsonl");
         File.WriteAllBytes(path, full[..cut]);
 
+        // A completion record left over from before the file changed is replaced by the run, not trusted.
+        File.Copy(ShardCompletion.PathFor(reference), ShardCompletion.PathFor(path));
         BatchRunSummary summary = Run(path, Header(50), threads: 3, chunk: 4);
         Assert.Equal(19, summary.Resumed);
         Assert.Equal(31, summary.Ran);
         Assert.Equal(16, summary.DiscardedTailBytes);
         Assert.Equal(full, File.ReadAllBytes(path));
+        Assert.Equal(ShardCompletion.TryRead(reference), ShardCompletion.TryRead(path));
     }
 
     [Fact]
@@ -100,10 +139,14 @@ public sealed class BatchingRunnerTests : IDisposable
         Run(cutHeader, Header(12));
         Assert.Equal(full, File.ReadAllBytes(cutHeader));
 
+        ShardCompletion? completion = ShardCompletion.TryRead(reference);
+        Assert.Equal((0L, 12L, 12L), (completion!.Start, completion.End, completion.Records));
+        Assert.Equal(full.LongLength, completion.Bytes);
         BatchRunSummary again = Run(reference, Header(12));
         Assert.Equal(12, again.Resumed);
         Assert.Equal(0, again.Ran);
         Assert.Equal(full, File.ReadAllBytes(reference));
+        Assert.Equal(completion, ShardCompletion.TryRead(reference));
     }
 
     [Fact]
@@ -129,9 +172,11 @@ public sealed class BatchingRunnerTests : IDisposable
         BatchFileScan scan = BatchFile.Scan(path);
         Assert.InRange(scan.Records, 1, 199);
         Assert.Equal(0, scan.TornTailBytes);
+        Assert.False(File.Exists(ShardCompletion.PathFor(path))); // an unfinished shard has no completion record
         BatchRunSummary resumed = Run(path, Header(200));
         Assert.Equal(scan.Records, resumed.Resumed);
         Assert.Equal(File.ReadAllBytes(reference), File.ReadAllBytes(path));
+        Assert.Equal(ShardCompletion.TryRead(reference), ShardCompletion.TryRead(path));
     }
 
     [Theory]

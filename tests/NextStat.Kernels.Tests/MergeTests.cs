@@ -25,20 +25,67 @@ public sealed class MergeTests : IDisposable
     }
 
     [Theory]
-    [InlineData(37, 4)]
-    [InlineData(5, 7)]   // more jobs than items: empty shards
-    [InlineData(20, 1)]
-    public void Merged_shards_are_byte_identical_to_one_run(long total, int jobs)
+    [InlineData(37, 4, false)]
+    [InlineData(37, 4, true)]
+    [InlineData(5, 7, false)]   // more jobs than items: empty shards
+    [InlineData(20, 1, true)]
+    public void Merged_shards_are_byte_identical_to_one_run(long total, int jobs, bool checkEveryRecord)
     {
         string single = Path.Combine(_dir, "single.jsonl");
         Run(single, Header(total));
         string[] shards = Shards(total, jobs);
         string merged = Path.Combine(_dir, "merged.jsonl");
 
-        MergeReport report = ShardMerger.Merge(shards.Reverse().ToArray(), merged, allowPartial: false);
+        MergeReport report = ShardMerger.Merge(shards.Reverse().ToArray(), merged, allowPartial: false, checkEveryRecord);
 
         Assert.True(report.Complete);
         Assert.Equal(total, report.Records);
+        Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(merged));
+        Assert.All(report.Shards, s => Assert.Equal(checkEveryRecord ? ShardCheck.Records : ShardCheck.CompletionRecord, s.Check));
+    }
+
+    [Fact]
+    public void A_completed_shard_has_a_completion_record_that_describes_its_file()
+    {
+        string[] shards = Shards(30, 3);
+        byte[] bytes = File.ReadAllBytes(shards[1]);
+        int headerEnd = Array.IndexOf(bytes, (byte)'\n');
+
+        ShardCompletion? completion = ShardCompletion.TryRead(shards[1]);
+
+        Assert.NotNull(completion);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, headerEnd))), completion.HeaderSha256);
+        Assert.Equal((10, 20, 10, bytes.LongLength), (completion.Start, completion.End, completion.Records, completion.Bytes));
+        Assert.Equal(shards[1] + ".done", ShardCompletion.PathFor(shards[1]));
+    }
+
+    [Theory]
+    [InlineData("garbage")]        // not JSON: a torn or foreign file
+    [InlineData("other-shard")]    // the completion record of another job's file
+    [InlineData("other-version")]  // a format this build does not know
+    public void A_completion_record_that_does_not_match_its_file_means_every_record_is_checked(string kind)
+    {
+        string single = Path.Combine(_dir, "single.jsonl");
+        Run(single, Header(30));
+        string[] shards = Shards(30, 3);
+        string done = ShardCompletion.PathFor(shards[1]);
+        switch (kind)
+        {
+            case "garbage":
+                File.WriteAllBytes(done, [0x7B, 0, 0, 0x22]);
+                break;
+            case "other-shard":
+                File.Copy(ShardCompletion.PathFor(shards[2]), done, overwrite: true);
+                break;
+            default:
+                File.WriteAllText(done, File.ReadAllText(done).Replace("\"version\":1", "\"version\":2", StringComparison.Ordinal));
+                break;
+        }
+        string merged = Path.Combine(_dir, "merged.jsonl");
+
+        MergeReport report = ShardMerger.Merge(shards, merged, allowPartial: false);
+
+        Assert.Equal([ShardCheck.CompletionRecord, ShardCheck.Records, ShardCheck.CompletionRecord], report.Shards.Select(s => s.Check));
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(merged));
     }
 
@@ -127,21 +174,25 @@ public sealed class MergeTests : IDisposable
         }
         string merged = Path.Combine(dir, "merged.jsonl");
 
-        MergeReport report = ShardMerger.Merge(shards, merged, allowPartial: false, block);
+        MergeReport report = ShardMerger.Merge(shards, merged, allowPartial: false, checkEveryRecord: true, block);
 
         Assert.Equal(total, report.Records);
         Assert.Equal(File.ReadAllBytes(single), File.ReadAllBytes(merged));
     }
 
+    // Damage a crash can leave comes without a completion record (it is written after the final fsync), so these
+    // run once without one and once with the record kept and every record checked (merge --verify).
     [Theory]
-    [InlineData("zeros", "is not valid JSON")]            // a crash left a zero-filled block inside the file
-    [InlineData("cut", "is not valid JSON")]              // a line cut short with more lines after it
-    [InlineData("glued", "is not valid JSON")]            // a cut line with a whole record appended to it
-    [InlineData("duplicate", "index 12 where 13 was expected")]
-    [InlineData("other-seed", "but the header's seed gives")]
-    [InlineData("reordered", "not as the batch runner writes it")]
-    [InlineData("crlf", "not as the batch runner writes it")]
-    public void A_damaged_record_names_its_file_and_line_and_nothing_is_written(string damage, string message)
+    [InlineData("zeros", "is not valid JSON", false)]            // a crash left a zero-filled block inside the file
+    [InlineData("zeros", "is not valid JSON", true)]
+    [InlineData("cut", "is not valid JSON", false)]              // a line cut short with more lines after it
+    [InlineData("glued", "is not valid JSON", true)]             // a cut line with a whole record appended to it
+    [InlineData("duplicate", "index 12 where 13 was expected", false)]
+    [InlineData("other-seed", "but the header's seed gives", true)]
+    [InlineData("reordered", "not as the batch runner writes it", false)]
+    [InlineData("reordered", "not as the batch runner writes it", true)]
+    [InlineData("crlf", "not as the batch runner writes it", false)]
+    public void A_damaged_record_names_its_file_and_line_and_nothing_is_written(string damage, string message, bool verify)
     {
         string[] shards = Shards(30, 3);
         byte[][] lines = RecordLines(shards[1]); // items [10, 20): line 5 holds item 13
@@ -158,9 +209,13 @@ public sealed class MergeTests : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(damage)),
         };
         WriteLines(shards[1], lines);
+        if (!verify)
+        {
+            ShardCompletion.Delete(shards[1]);
+        }
         string merged = Path.Combine(_dir, "merged.jsonl");
 
-        var e = Assert.Throws<BatchFormatException>(() => ShardMerger.Merge(shards, merged, allowPartial: true));
+        var e = Assert.Throws<BatchFormatException>(() => ShardMerger.Merge(shards, merged, allowPartial: true, verify));
 
         Assert.Equal(shards[1], e.Path);
         Assert.Equal(5, e.Line);
@@ -202,6 +257,7 @@ public sealed class MergeTests : IDisposable
         byte[][] lines = RecordLines(shards[2]); // items [20, 30): the last line holds item 29
         lines[^1] = new byte[lines[^1].Length]; // zero-filled, as a crash during the last write leaves it
         WriteLines(shards[2], lines);
+        ShardCompletion.Delete(shards[2]);      // that crash came before the job could write its completion record
         string merged = Path.Combine(_dir, "merged.jsonl");
 
         var e = Assert.Throws<IncompleteMergeException>(() => ShardMerger.Merge(shards, merged, allowPartial: false));

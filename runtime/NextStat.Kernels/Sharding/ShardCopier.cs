@@ -1,4 +1,6 @@
 using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Unicode;
 using NextStat.Kernels.Batching;
 using NextStat.Kernels.Randomness;
@@ -20,7 +22,7 @@ namespace NextStat.Kernels.Sharding;
 /// which a full JSON parse would not check for changed digits either. A line that fails gets the full parse of
 /// <see cref="BatchRecordFormat.Check"/>, so the message says what is wrong with it.
 /// </remarks>
-internal static class ShardCopier
+internal static partial class ShardCopier
 {
     /// <summary>Bytes read per call: the fastest of 64 KiB … 4 MiB in a measurement (benchmarks/RESULTS.batch.md).</summary>
     public const int DefaultBlockSize = 1 << 20;
@@ -32,9 +34,16 @@ internal static class ShardCopier
     /// the header's newline (its job died at once). Reads only the first line.
     /// </summary>
     /// <exception cref="BatchFormatException">The first line is not a valid header.</exception>
-    public static BatchHeader? ReadHeader(string path)
+    public static ShardHead? ReadHead(string path)
     {
         using FileStream input = OpenRead(path);
+        return ReadHead(input, path);
+    }
+
+    /// <summary><see cref="ReadHead(string)"/> from the start of an open <paramref name="stream"/> (left at an unspecified position).</summary>
+    public static ShardHead? ReadHead(Stream stream, string path)
+    {
+        stream.Position = 0;
         byte[] buffer = new byte[64 * 1024];
         int end = 0;
         while (true)
@@ -42,13 +51,14 @@ internal static class ShardCopier
             int newline = buffer.AsSpan(0, end).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                return BatchHeader.Parse(buffer.AsSpan(0, newline), path);
+                ReadOnlySpan<byte> line = buffer.AsSpan(0, newline);
+                return new ShardHead(BatchHeader.Parse(line, path), newline + 1, Convert.ToHexStringLower(SHA256.HashData(line)));
             }
             if (end == buffer.Length)
             {
                 Array.Resize(ref buffer, buffer.Length * 2);
             }
-            int read = input.Read(buffer, end, buffer.Length - end);
+            int read = stream.Read(buffer, end, buffer.Length - end);
             if (read == 0)
             {
                 return null;
@@ -58,13 +68,67 @@ internal static class ShardCopier
     }
 
     /// <summary>
+    /// Appends bytes <paramref name="from"/> … <paramref name="to"/> of the file at <paramref name="path"/> to
+    /// <paramref name="output"/> as they are. On Linux the kernel copies them (copy_file_range: no pass through this
+    /// process's memory, and a reflink on file systems that share blocks); elsewhere, or where the call is refused
+    /// (file systems or kernels without it), they go through a buffer of <paramref name="blockSize"/> bytes.
+    /// </summary>
+    /// <exception cref="IOException">The file ends before <paramref name="to"/> (it shrank after it was checked).</exception>
+    public static void CopyBytes(string path, long from, long to, FileStream output, int blockSize)
+    {
+        using FileStream input = OpenRead(path);
+        long inOffset = from;
+        long outOffset = output.Position;
+        if (OperatingSystem.IsLinux())
+        {
+            // The handles stay open for the whole loop (both streams are alive), so their raw descriptors are valid.
+            int inFd = (int)input.SafeFileHandle.DangerousGetHandle();
+            int outFd = (int)output.SafeFileHandle.DangerousGetHandle();
+            while (inOffset < to)
+            {
+                nint copied = CopyFileRange(inFd, ref inOffset, outFd, ref outOffset, (nuint)Math.Min(to - inOffset, 1L << 30), 0);
+                if (copied == 0)
+                {
+                    throw Shrunk(path, inOffset, to);
+                }
+                if (copied < 0 && Marshal.GetLastPInvokeError() != EINTR)
+                {
+                    break;
+                }
+            }
+            // The kernel moved only the offsets passed to it; the streams keep their own positions.
+            output.Position = outOffset;
+        }
+        input.Position = inOffset;
+        byte[] buffer = new byte[(int)Math.Min(blockSize, Math.Max(1, to - inOffset))];
+        while (inOffset < to)
+        {
+            int read = input.Read(buffer, 0, (int)Math.Min(buffer.Length, to - inOffset));
+            if (read == 0)
+            {
+                throw Shrunk(path, inOffset, to);
+            }
+            output.Write(buffer, 0, read);
+            inOffset += read;
+        }
+    }
+
+    private const int EINTR = 4;
+
+    private static IOException Shrunk(string path, long at, long expected) =>
+        new($"{path} ended at byte {at} while being merged, before the {expected} bytes its completion record states; was it changed during the merge?");
+
+    [LibraryImport("libc", EntryPoint = "copy_file_range", SetLastError = true)]
+    private static partial nint CopyFileRange(int inFd, ref long inOffset, int outFd, ref long outOffset, nuint length, uint flags);
+
+    /// <summary>
     /// Appends the valid records of the shard file at <paramref name="path"/> (whose header is
     /// <paramref name="header"/>) to <paramref name="output"/>, byte for byte, and returns how many there are.
     /// Semantics as <see cref="BatchFile.Scan(Stream, string)"/>: a last line without a newline, or a bad last line, is
     /// a torn tail a kill left behind and is not copied; a bad line with more lines after it is an error.
     /// </summary>
     /// <param name="path">The shard file.</param>
-    /// <param name="header">Its header, as <see cref="ReadHeader"/> read it.</param>
+    /// <param name="header">Its header, as <see cref="ReadHead(string)"/> read it.</param>
     /// <param name="output">Where the records go.</param>
     /// <param name="blockSize">Bytes to read at a time (tests use tiny blocks to put lines across block ends).</param>
     /// <exception cref="BatchFormatException">A bad record that is not the last line, or more records than the shard holds.</exception>
@@ -186,3 +250,9 @@ internal static class ShardCopier
     private static FileStream OpenRead(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
 }
+
+/// <summary>The first line of a shard file.</summary>
+/// <param name="Header">The header it holds.</param>
+/// <param name="Length">Its length in bytes, newline included: where the records start.</param>
+/// <param name="Sha256">SHA-256 of the line without its newline, lower-case hex (what a completion record names).</param>
+internal sealed record ShardHead(BatchHeader Header, long Length, string Sha256);

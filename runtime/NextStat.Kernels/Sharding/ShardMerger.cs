@@ -2,12 +2,26 @@ using NextStat.Kernels.Batching;
 
 namespace NextStat.Kernels.Sharding;
 
+/// <summary>How merge made sure of a shard's records.</summary>
+public enum ShardCheck
+{
+    /// <summary>No file holds the shard.</summary>
+    None,
+
+    /// <summary>Its completion record matched the file (header, range, record count, length): copied without reading the records.</summary>
+    CompletionRecord,
+
+    /// <summary>Every record was checked (no matching completion record, or a check of every record was asked for).</summary>
+    Records,
+}
+
 /// <summary>The state of one job of an array, as merge found it.</summary>
 /// <param name="JobId">1-based job id.</param>
 /// <param name="Range">The job's block of items.</param>
 /// <param name="File">The file holding it, or <see langword="null"/> when none does.</param>
 /// <param name="Records">Records of the block present in that file.</param>
-public sealed record ShardStatus(int JobId, ShardRange Range, string? File, long Records)
+/// <param name="Check">How the records were checked.</param>
+public sealed record ShardStatus(int JobId, ShardRange Range, string? File, long Records, ShardCheck Check)
 {
     /// <summary>Whether every item of the block is present.</summary>
     public bool Complete => Records == Range.Count;
@@ -52,6 +66,11 @@ public sealed class IncompleteMergeException(MergeReport report)
 /// Merges the files of a job array into one file sorted by global index, byte-identical to what a single run
 /// writes: the headers must describe the same run, every job must appear once, every index 0 … n − 1 exactly once.
 /// </summary>
+/// <remarks>
+/// A shard whose <see cref="ShardCompletion"/> record matches its file is copied as bytes without reading its
+/// records, so the merge costs little more than the kernel's copy whatever the record size; the others are checked
+/// record by record while they are copied (see <see cref="ShardCopier"/>).
+/// </remarks>
 public static class ShardMerger
 {
     /// <summary>
@@ -62,18 +81,22 @@ public static class ShardMerger
     /// <exception cref="ShardConflictException">Headers disagree, a job appears twice, or no file has a header.</exception>
     /// <exception cref="IncompleteMergeException">Jobs are missing and <paramref name="allowPartial"/> is false.</exception>
     /// <exception cref="BatchFormatException">A file is damaged beyond a torn last line.</exception>
-    public static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial) =>
-        Merge(shardFiles, outputPath, allowPartial, ShardCopier.DefaultBlockSize);
+    /// <param name="shardFiles">The shard files.</param>
+    /// <param name="outputPath">The merged file.</param>
+    /// <param name="allowPartial">Write an incomplete set instead of throwing.</param>
+    /// <param name="checkEveryRecord">Check every record even of shards with a matching completion record.</param>
+    public static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial, bool checkEveryRecord = false) =>
+        Merge(shardFiles, outputPath, allowPartial, checkEveryRecord, ShardCopier.DefaultBlockSize);
 
-    /// <summary><see cref="Merge(IReadOnlyList{string}, string, bool)"/> reading <paramref name="blockSize"/> bytes at a time.</summary>
-    internal static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial, int blockSize)
+    /// <summary><see cref="Merge(IReadOnlyList{string}, string, bool, bool)"/> reading <paramref name="blockSize"/> bytes at a time.</summary>
+    internal static MergeReport Merge(IReadOnlyList<string> shardFiles, string outputPath, bool allowPartial, bool checkEveryRecord, int blockSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         ArgumentNullException.ThrowIfNull(shardFiles);
         ArgumentNullException.ThrowIfNull(outputPath);
         string outputFull = Path.GetFullPath(outputPath);
 
-        var headers = new List<(string Path, BatchHeader Header)>();
+        var heads = new List<(string Path, ShardHead Head)>();
         var ignored = new List<string>();
         foreach (string path in shardFiles.Order(StringComparer.Ordinal))
         {
@@ -81,16 +104,16 @@ public static class ShardMerger
             {
                 continue;
             }
-            if (ShardCopier.ReadHeader(path) is { } header)
+            if (ShardCopier.ReadHead(path) is { } head)
             {
-                headers.Add((path, header));
+                heads.Add((path, head));
             }
             else
             {
                 ignored.Add(path);
             }
         }
-        if (headers.Count == 0)
+        if (heads.Count == 0)
         {
             throw new ShardConflictException(shardFiles.Count == 0
                 ? "no shard files to merge"
@@ -98,15 +121,17 @@ public static class ShardMerger
         }
 
         // The run most files agree on is the reference, so the odd file out is the one named in errors.
-        (string referencePath, BatchHeader reference) = headers
-            .GroupBy(s => Convert.ToBase64String(s.Header.AsWholeRun().ToJsonLine()))
+        (string referencePath, ShardHead referenceHead) = heads
+            .GroupBy(s => Convert.ToBase64String(s.Head.Header.AsWholeRun().ToJsonLine()))
             .OrderByDescending(g => g.Count())
             .First()
             .First();
+        BatchHeader reference = referenceHead.Header;
         int totalJobs = reference.Shard.TotalJobs;
-        var byJob = new (string Path, BatchHeader Header)?[totalJobs + 1];
-        foreach ((string path, BatchHeader header) in headers)
+        var byJob = new (string Path, ShardHead Head)?[totalJobs + 1];
+        foreach ((string path, ShardHead head) in heads)
         {
+            BatchHeader header = head.Header;
             IReadOnlyList<string> differences = reference.DifferencesFrom(header);
             if (differences.Count > 0)
             {
@@ -123,7 +148,7 @@ public static class ShardMerger
                 throw new ShardConflictException(
                     $"job {header.Shard.JobId} appears twice: {earlier.Path} and {path} (duplicate shard; keep one)");
             }
-            byJob[header.Shard.JobId] = (path, header);
+            byJob[header.Shard.JobId] = (path, head);
         }
 
         BatchHeader whole = reference.AsWholeRun();
@@ -142,8 +167,8 @@ public static class ShardMerger
                 {
                     ShardRange range = ShardRange.For(reference.Total, job, totalJobs);
                     shards[job - 1] = byJob[job] is { } found
-                        ? new ShardStatus(job, range, found.Path, ShardCopier.CopyRecords(found.Path, found.Header, output, blockSize))
-                        : new ShardStatus(job, range, null, 0);
+                        ? Copy(found.Path, found.Head, range, output, checkEveryRecord, blockSize)
+                        : new ShardStatus(job, range, null, 0, ShardCheck.None);
                 }
                 report = new MergeReport(whole, shards, shards.Sum(s => s.Records), ignored);
                 if (!report.Complete && !allowPartial)
@@ -162,6 +187,18 @@ public static class ShardMerger
             }
         }
         return report;
+    }
+
+    private static ShardStatus Copy(string path, ShardHead head, ShardRange range, FileStream output, bool checkEveryRecord, int blockSize)
+    {
+        int job = head.Header.Shard.JobId;
+        if (!checkEveryRecord && ShardCompletion.TryRead(path) is { } completion
+            && completion.Describes(head.Sha256, range, new FileInfo(path).Length))
+        {
+            ShardCopier.CopyBytes(path, head.Length, completion.Bytes, output, blockSize);
+            return new ShardStatus(job, range, path, range.Count, ShardCheck.CompletionRecord);
+        }
+        return new ShardStatus(job, range, path, ShardCopier.CopyRecords(path, head.Header, output, blockSize), ShardCheck.Records);
     }
 
     // DifferencesFrom reads "reference vs other"; messages name the offending file first.

@@ -12,12 +12,17 @@ internal static class MergeCommand
         var output = new Option<FileInfo>("--output", "-o") { Description = "The merged file to write (replaced only after a successful check).", Required = true };
         var pattern = new Option<string>("--pattern") { Description = "File name pattern of the shards (* and ? wildcards).", DefaultValueFactory = _ => "toys_*.jsonl" };
         var allowPartial = new Option<bool>("--allow-partial") { Description = "Write what is there even when jobs are missing (for a look at the data; exit code 0)." };
+        var verify = new Option<bool>("--verify")
+        {
+            Description = "Check every record of every shard. Without it, a shard whose completion record (toys_NNNN.jsonl.done, " +
+                          "written by its job when it finished) matches the file is copied without reading its records.",
+        };
         var command = new Command("merge",
             "Merge the shard files of a batch-fit job array. Checks that all headers describe the same run (workspace, seed, " +
             "options), that every item 0…N−1 is present exactly once, names the job ids to rerun when not (exit 3), and writes " +
             "one file sorted by index, byte-identical to a single-process run. Prints a JSON summary.")
         {
-            inputDir, output, pattern, allowPartial,
+            inputDir, output, pattern, allowPartial, verify,
         };
         command.SetGuardedAction(context, parse =>
         {
@@ -31,7 +36,7 @@ internal static class MergeCommand
             {
                 throw new CliException(ExitCodes.IncompleteMerge, $"no files match '{parse.GetValue(pattern)}' in {dir.FullName}");
             }
-            MergeReport report = ShardMerger.Merge(files, parse.GetValue(output)!.FullName, parse.GetValue(allowPartial));
+            MergeReport report = ShardMerger.Merge(files, parse.GetValue(output)!.FullName, parse.GetValue(allowPartial), parse.GetValue(verify));
             foreach (string skipped in report.Ignored)
             {
                 context.Error.WriteLine($"nextstat merge: skipped {skipped}: no complete header (its job died at once)");
@@ -61,6 +66,12 @@ internal static class MergeCommand
                     w.WriteNumber("start", shard.Range.Start);
                     w.WriteNumber("count", shard.Range.Count);
                     w.WriteNumber("records", shard.Records);
+                    w.WriteString("checked", shard.Check switch
+                    {
+                        ShardCheck.CompletionRecord => "completion_record",
+                        ShardCheck.Records => "records",
+                        _ => "none",
+                    });
                     if (shard.File is null)
                     {
                         w.WriteNull("file");
