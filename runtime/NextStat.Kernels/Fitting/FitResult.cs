@@ -40,6 +40,13 @@ public sealed record FitResult
     /// <summary>True when <see cref="Status"/> is <see cref="FitStatus.Converged"/>.</summary>
     public bool Converged => Status == FitStatus.Converged;
 
+    /// <summary>
+    /// False when the fit has no point to report: it threw (<see cref="FitStatus.Failed"/>), could not start
+    /// (<see cref="FitStatus.NotFinite"/>) or left the model's valid region (<see cref="FitStatus.Unbounded"/>).
+    /// A fit that merely stopped early (iteration or evaluation limit, line search) still reports its best point.
+    /// </summary>
+    public bool HasMinimum => Status is not (FitStatus.Failed or FitStatus.NotFinite or FitStatus.Unbounded);
+
     /// <summary>A human-readable reason, e.g. "EDM 3.1e-12 ≤ 1e-10" or an exception message.</summary>
     public required string Message { get; init; }
 

@@ -142,7 +142,7 @@ public sealed class AsymptoticCalculator
 
     private static void Require(FitResult fit, string what)
     {
-        if (fit.Status is FitStatus.Failed or FitStatus.NotFinite or FitStatus.Unbounded)
+        if (!fit.HasMinimum)
         {
             throw new InvalidOperationException($"{what} failed: {fit.Message}");
         }

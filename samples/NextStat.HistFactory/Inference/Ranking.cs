@@ -102,7 +102,7 @@ public static class Ranking
 
             FitResult fit = fits[t];
             failed += fit.Converged ? 0 : 1;
-            values[tasks[t].Kind] = fit.Status is FitStatus.Failed or FitStatus.Unbounded ? double.NaN : fit.Parameters[poi] - best[poi];
+            values[tasks[t].Kind] = !fit.HasMinimum ? double.NaN : fit.Parameters[poi] - best[poi];
         }
 
         var entries = new List<RankingEntry>(nps.Count);

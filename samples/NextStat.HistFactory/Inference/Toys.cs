@@ -160,8 +160,7 @@ public static class ToyStudy
             FitResult freeFit = fits[2 * toy];
             FitResult fixedFit = fits[(2 * toy) + 1];
             failed += freeFit.Converged && fixedFit.Converged ? 0 : 1;
-            // A fit that threw or fell into the unbounded region (negative expected counts) has no meaningful value.
-            q[toy] = freeFit.Status is FitStatus.Failed or FitStatus.Unbounded || fixedFit.Status is FitStatus.Failed or FitStatus.Unbounded
+            q[toy] = !freeFit.HasMinimum || !fixedFit.HasMinimum
                 ? double.NaN
                 : AsymptoticFormulas.QMuTilde(mu, freeFit.Parameters[poi], fixedFit.Value, freeFit.Value);
         }

@@ -124,6 +124,7 @@ public class FittingMinimizerTests
         FitInput start = FittingTestObjectives.Bounded(2, 3, -50, 50);
         FitResult stopped = new Minimizer().Minimize(new DelegateObjective(2, poissonOfZero, lowerBound: 0), start);
         Assert.Equal(FitStatus.Unbounded, stopped.Status);
+        Assert.False(stopped.HasMinimum);
         Assert.True(stopped.Value < 0);
         Assert.Null(stopped.Uncertainties);
         Assert.InRange(stopped.Evaluations, 1, 10);
@@ -140,6 +141,7 @@ public class FittingMinimizerTests
             new DelegateObjective(1, (x, g) => { g[0] = 2 * (x[0] - 1); return 5 + ((x[0] - 1) * (x[0] - 1)); }, lowerBound: 5),
             FitInput.Unbounded([4.0]));
         Assert.True(bowl.Converged, bowl.Message);
+        Assert.True(bowl.HasMinimum);
         Assert.Equal(1.0, bowl.Parameters[0], 1e-8);
     }
 
@@ -302,6 +304,7 @@ public class FittingMinimizerTests
         var objective = new DelegateObjective(1, (x, g) => x[0] > 2 ? throw new InvalidOperationException("model broke at x > 2") : -x[0] * (g[0] = -1));
         FitResult result = new Minimizer().Minimize(objective, new FitInput([0.0], [-10.0], [10.0]));
         Assert.Equal(FitStatus.Failed, result.Status);
+        Assert.False(result.HasMinimum);
         Assert.Contains("model broke at x > 2", result.Message);
         Assert.Equal([0.0], result.Parameters);
     }
@@ -312,6 +315,7 @@ public class FittingMinimizerTests
         var objective = new DelegateObjective(1, (x, g) => double.NaN);
         FitResult result = new Minimizer().Minimize(objective, FitInput.Unbounded([1.0]));
         Assert.Equal(FitStatus.NotFinite, result.Status);
+        Assert.False(result.HasMinimum);
     }
 
     [Fact]
