@@ -14,7 +14,7 @@
 # median of the per-toy worker CPU seconds in the run's .timing file (wall seconds where the file has no CPU time)
 # after its first WARM toys (default 2000): the speed a process settles at, not moved by preemption.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
 
 workspace=${1:-samples/data/sample_workspace.json}
 small=${2:-1000}
@@ -22,8 +22,6 @@ large=${3:-10000}
 array_n=${4:-8000}
 jobs=${5:-4}
 warm=${WARM:-2000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 if [ -n "${HOST:-}" ]; then
   host=("$HOST/nextstat")
@@ -48,8 +46,7 @@ run() {
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json")
   local steady
   steady=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)\(,"cpu_seconds":\([0-9.eE+-]*\)\)\{0,1\}}/\1 \2 \4/p' "$out/$file.timing" |
-    awk 'NR == 1 {first = $1} $1 - first >= '"$warm"' {print (NF > 2 ? $3 : $2)}' | sort -g |
-    awk '{v[NR] = $1} END {if (NR == 0) print "-"; else printf "%.4f\n", 1000 * (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}')
+    awk 'NR == 1 {first = $1} $1 - first >= '"$warm"' {print (NF > 2 ? $3 : $2)}' | median_ms)
   awk -v rate="$rate" -v steady="$steady" '{printf "%.2f %.2f %.1f %.1f %s\n", $1, $2 + $3, $4 / 1024, rate, steady}' "$work/time.txt"
 }
 

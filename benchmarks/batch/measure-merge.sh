@@ -9,15 +9,13 @@
 #
 # CPU time is user + system of the whole process (/usr/bin/time).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
 
 workspace=${1:-samples/data/sample_workspace.json}
 n=${2:-20000}
 jobs=${3:-2}
 reps=${4:-5}
-host=${HOST:?HOST must name a directory with a published nextstat}/nextstat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+require_host
 
 for ((job = 1; job <= jobs; job++)); do
   "$host" batch-fit --input "$workspace" --output-dir "$work/array" --n-toys "$n" --threads 2 --seed 7 \

@@ -13,7 +13,7 @@
 # the wall time of the toys it interrupts (a preempted toy counts whole), not their CPU time. What other processes
 # still change is the speed of the core itself (shared caches and memory bandwidth).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
 
 workspace=${1:-samples/data/sample_workspace.json}
 n=${2:-20000}
@@ -24,13 +24,10 @@ settings=("$@")
 if [ ${#settings[@]} -eq 0 ]; then
   settings=(default "pgo-off,DOTNET_TieredPGO=0" "tiering-off,DOTNET_TieredCompilation=0")
 fi
-host=${HOST:?HOST must name a directory with a published nextstat}/nextstat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+require_host
 
 echo "| setting | run | CPU s | steady wall ms/toy (median) | steady CPU ms/toy (median) | steady CPU ms/toy (mean) |"
 echo "|---|---:|---:|---:|---:|---:|"
-median() { sort -g | awk '{v[NR] = $1} END {printf "%.4f", 1000 * (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 for ((rep = 1; rep <= reps; rep++)); do
   for setting in "${settings[@]}"; do
     IFS=, read -r -a parts <<<"$setting"
@@ -41,8 +38,8 @@ for ((rep = 1; rep <= reps; rep++)); do
     cpu=$(awk '{printf "%.2f", $1 + $2}' "$work/time.txt")
     sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\),"cpu_seconds":\([0-9.eE+-]*\)}/\1 \2 \3/p' "$work/out/toys.jsonl.timing" |
       awk -v warm="$warm" '$1 >= warm' >"$work/steady.txt"
-    wall=$(awk '{print $2}' "$work/steady.txt" | median)
-    cpu_median=$(awk '{print $3}' "$work/steady.txt" | median)
+    wall=$(awk '{print $2}' "$work/steady.txt" | median_ms)
+    cpu_median=$(awk '{print $3}' "$work/steady.txt" | median_ms)
     cpu_mean=$(awk '{s += $3} END {printf "%.4f", 1000 * s / NR}' "$work/steady.txt")
     echo "| $label | $rep | $cpu | $wall | $cpu_median | $cpu_mean |"
     echo "$label $cpu_median $cpu" >>"$work/all.txt"

@@ -9,7 +9,7 @@
 # A SETTING is a label and environment assignments joined by commas ("pgo-off,DOTNET_TieredPGO=0"); "default"
 # leaves the environment unchanged. Without SETTINGs: default and TieredPGO off.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
 
 workspace=${1:-samples/data/sample_workspace.json}
 n=${2:-20000}
@@ -20,9 +20,7 @@ settings=("$@")
 if [ ${#settings[@]} -eq 0 ]; then
   settings=(default "pgo-off,DOTNET_TieredPGO=0")
 fi
-host=${HOST:?HOST must name a directory with a published nextstat}/nextstat
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+require_host
 
 # one THREADS ENV…: prints "toys_per_s cpu_s warm_ms rest_ms"
 one() {
