@@ -35,11 +35,7 @@ public class InferenceBenchmarks
     {
         _model = InferenceWorkspaces.Load(Workspace);
         _options = new InferenceOptions { Threads = Threads };
-        _mle = MaximumLikelihood.Fit(_model, _options);
-        if (!_mle.Converged)
-        {
-            throw new InvalidOperationException($"{Workspace}: the best fit did not converge: {_mle.Fit.Message}");
-        }
+        _mle = InferenceWorkspaces.ConvergedFit(Workspace, _model, _options);
 
         // pyhf's records scan from 0 to about 1.0 (21 points); the same grid here.
         _grid = ProfileScan.Grid(0, 1, 21);

@@ -25,6 +25,21 @@ internal static class InferenceWorkspaces
         return HistFactoryModel.Build(Workspace.Load(path)).ForInference();
     }
 
+    /// <summary>
+    /// The best fit of <paramref name="name"/>'s model; a benchmark set-up stops on one that did not converge, as timing
+    /// fits from or around it would then measure a failure path rather than the job.
+    /// </summary>
+    public static MleResult ConvergedFit(string name, HistFactoryInferenceModel model, InferenceOptions options)
+    {
+        MleResult mle = MaximumLikelihood.Fit(model, options);
+        if (!mle.Converged)
+        {
+            throw new InvalidOperationException($"{name}: the best fit did not converge: {mle.Fit.Message}");
+        }
+
+        return mle;
+    }
+
     private static string Root()
     {
         foreach (string start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })

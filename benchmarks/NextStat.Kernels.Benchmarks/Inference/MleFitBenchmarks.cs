@@ -30,11 +30,7 @@ public class MleFitBenchmarks
     {
         _model = InferenceWorkspaces.Load(Workspace);
         _options = new InferenceOptions { Threads = Threads };
-        MleResult mle = MaximumLikelihood.Fit(_model, _options);
-        if (!mle.Converged)
-        {
-            throw new InvalidOperationException($"{Workspace}: the best fit did not converge: {mle.Fit.Message}");
-        }
+        InferenceWorkspaces.ConvergedFit(Workspace, _model, _options);
     }
 
     /// <summary>One maximum-likelihood fit with uncertainties from the suggested start.</summary>
