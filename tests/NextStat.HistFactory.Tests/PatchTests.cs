@@ -166,4 +166,20 @@ public sealed class PatchTests
         Assert.EndsWith("+ bad-patch.json", e.SourceName, StringComparison.Ordinal);
         Assert.Equal("$.channels[0].samples[0].data[0]", e.JsonPath);
     }
+
+    [Fact]
+    public void UnreadablePatchAndPatchSetFilesAreWorkspaceErrors()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json");
+        WorkspaceException patch = Assert.Throws<WorkspaceException>(() => JsonPatch.Load(path));
+        Assert.Equal(path, patch.SourceName);
+        Assert.Equal("$", patch.JsonPath);
+        Assert.StartsWith("cannot read the patch file: ", patch.Detail, StringComparison.Ordinal);
+        Assert.IsType<FileNotFoundException>(patch.InnerException);
+
+        WorkspaceException patchSet = Assert.Throws<WorkspaceException>(() => PatchSet.Load(path));
+        Assert.Equal(path, patchSet.SourceName);
+        Assert.StartsWith("cannot read the patch set file: ", patchSet.Detail, StringComparison.Ordinal);
+        Assert.IsType<FileNotFoundException>(patchSet.InnerException);
+    }
 }

@@ -29,17 +29,7 @@ public sealed class JsonPatch
     public static JsonPatch Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WorkspaceException(path, "$", $"cannot read the patch file: {e.Message}", e);
-        }
-
-        return Parse(json, path);
+        return Parse(Workspace.ReadFile(path, "patch"), path);
     }
 
     /// <summary>Parses a patch (a JSON array of operations); <paramref name="name"/> labels messages.</summary>

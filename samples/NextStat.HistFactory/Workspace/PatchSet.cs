@@ -36,14 +36,7 @@ public sealed class PatchSet
     public static PatchSet Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        try
-        {
-            return Parse(File.ReadAllText(path), path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WorkspaceException(path, "$", $"cannot read the patch set file: {e.Message}", e);
-        }
+        return Parse(Workspace.ReadFile(path, "patch set"), path);
     }
 
     /// <summary>Parses a patch set; <paramref name="sourceName"/> labels error messages.</summary>

@@ -42,17 +42,7 @@ public sealed class Workspace
     public static Workspace Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WorkspaceException(path, "$", $"cannot read the workspace file: {e.Message}", e);
-        }
-
-        return Parse(json, path);
+        return Parse(ReadFile(path, "workspace"), path);
     }
 
     /// <summary>Parses and validates workspace JSON; <paramref name="sourceName"/> labels error messages.</summary>
@@ -100,6 +90,20 @@ public sealed class Workspace
 
         throw new WorkspaceException(SourceName, "$.measurements",
             $"measurement '{name}' not found; available: {string.Join(", ", Spec.Measurements.Select(m => $"'{m.Name}'"))}");
+    }
+
+    // Every input file (workspace, patch, patch set) fails to read the same way, so callers handle one exception type
+    // whose message names the file, as for a file that reads but does not parse.
+    internal static string ReadFile(string path, string kind)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WorkspaceException(path, "$", $"cannot read the {kind} file: {e.Message}", e);
+        }
     }
 
     internal static JsonNode ParseDocument(string json, string sourceName)
