@@ -69,7 +69,8 @@ public enum TileCombine
 /// (p0 ∘ p1) ∘ (p2 ∘ p3) with ∘ the accumulator's <see cref="TileCombine"/>. Every width does this same sequence of
 /// IEEE operations on each lane (fused multiply-adds only where the element method calls them), so results are
 /// bitwise equal on every width. A condition that depends only on per-row and broadcast values is the same on all
-/// lanes: it is written as a branch, so only the taken side runs (and loads its fields), where a condition that
+/// lanes: it is written as a branch, so only the taken side runs (and loads its fields; several results under the
+/// same such condition share one branch), where a condition that
 /// depends on lanes selects per lane after computing both sides. Vector512 runs the 256-bit code: a tile has four lanes.
 /// </para>
 /// </summary>

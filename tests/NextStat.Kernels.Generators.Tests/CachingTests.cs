@@ -22,10 +22,12 @@ public class CachingTests
         AssertNothingReEmitted(run);
     }
 
-    [Fact]
-    public void EditInTheKernelFileThatKeepsTheKernelsDoesNotReEmit()
+    [Theory]
+    [InlineData(nameof(SnapshotTests.Poisson))]
+    [InlineData(nameof(SnapshotTests.Tiles))]
+    public void EditInTheKernelFileThatKeepsTheKernelsDoesNotReEmit(string sourceName)
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(SnapshotTests.Poisson);
+        CSharpCompilation compilation = GeneratorHarness.Compile(sourceName == nameof(SnapshotTests.Tiles) ? SnapshotTests.Tiles : SnapshotTests.Poisson);
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
 
         SyntaxTree tree = compilation.SyntaxTrees.Single();
@@ -37,7 +39,7 @@ public class CachingTests
         CSharpCompilation edited = compilation.ReplaceSyntaxTree(tree, GeneratorHarness.Parse(text, tree.FilePath));
         GeneratorRunResult run = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
-        AssertNothingReEmitted(run);
+        AssertNothingReEmitted(run, sourceName == nameof(SnapshotTests.Tiles) ? 2 : 4);
     }
 
     [Fact]
@@ -70,11 +72,11 @@ public class CachingTests
         Assert.Contains("3.0", run.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
     }
 
-    private static void AssertNothingReEmitted(GeneratorRunResult run)
+    private static void AssertNothingReEmitted(GeneratorRunResult run, int kernels = 4)
     {
         var parse = run.TrackedSteps[KernelGenerator.ParseStep].SelectMany(s => s.Outputs).ToList();
         var emit = run.TrackedSteps[KernelGenerator.EmitInputStep].SelectMany(s => s.Outputs).ToList();
-        Assert.Equal(4, emit.Count);
+        Assert.Equal(kernels, emit.Count);
         IncrementalStepRunReason[] unchanged = [IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged];
         Assert.True(parse.All(o => unchanged.Contains(o.Reason)), "parse: " + string.Join(", ", parse.Select(o => o.Reason)));
         Assert.True(emit.All(o => unchanged.Contains(o.Reason)), "emit input: " + string.Join(", ", emit.Select(o => o.Reason)));

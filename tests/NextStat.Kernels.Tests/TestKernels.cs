@@ -104,7 +104,7 @@ public static partial class Transcendental
 
 /// <summary>
 /// Tile kernels: a fold with a product and a sum accumulator whose branch depends on a per-row value only (a branch
-/// in vector code), one with a per-lane condition (a select), and an update with a per-lane weight.
+/// in vector code), one with a per-lane condition (a select), and an update with a per-lane weight and a per-row branch.
 /// </summary>
 public static partial class Tiles
 {
@@ -121,7 +121,8 @@ public static partial class Tiles
     [TileFoldKernel(nameof(Factor), TileCombine.Product, TileCombine.Sum, SideFields = 1)]
     public static partial void Products(TileLayout tiles, Span<double> product, Span<double> exponent, ReadOnlySpan<double> alpha, ReadOnlySpan<double> power, double scale, KernelContext? context = null);
 
-    internal static double Clipped(double sum, double c, double x) => sum + (x > c ? c : x * c);
+    /// <summary>A per-lane condition combined with a per-row one (a mask broadcast from a branch-free scalar test).</summary>
+    internal static double Clipped(double sum, double c, double x) => sum + ((x > c && c > 0.0) ? c : x * c);
 
     [TileFoldKernel(nameof(Clipped), TileCombine.Sum)]
     public static partial void ClippedSums(TileLayout tiles, Span<double> sum, ReadOnlySpan<double> c, KernelContext? context = null);

@@ -102,6 +102,8 @@ public class TileProperties
         double[] sums = new double[4];
         Tiles.ClippedSums(tiles, sums, [1.0, 1.0]);
         Assert.Equal([1.0 + 1.0, 1.0 + 1.0, 0.0 + 1.0, 0.0], sums);
+        Tiles.ClippedSums(tiles, sums, [-1.0, 2.0]);
+        Assert.Equal([-3.0 + 2.0, -5.0 + 2.0, 0.0 + 4.0, 0.0], sums);
     }
 
     [Fact]

@@ -310,22 +310,52 @@ internal static class TileKernelEmitter
         }
 
         KernelParameter[] outputs = spec.Parameters.Where(p => p.Role == ParameterRole.Output).ToArray();
-        for (int k = 0; k < body.Results.Count; k++)
+        void WriteResults(IReadOnlyList<ElementExpr> results)
         {
-            string result = Vector(body.Results[k]);
-            if (spec.Kind == KernelKind.TileFold)
+            for (int k = 0; k < results.Count; k++)
             {
-                w.Line($"__a{k} = {result};");
-            }
-            else
-            {
-                string pointer = $"__k.{Field(outputs[k].Name)}";
-                string index = $"(__row * {Lanes}) + __lane";
-                w.Line(scalar ? $"{pointer}[{index}] = {result};" : $"{v}.Store({result}, {pointer} + {index});");
+                string result = Vector(results[k]);
+                if (spec.Kind == KernelKind.TileFold)
+                {
+                    w.Line($"__a{k} = {result};");
+                }
+                else
+                {
+                    string pointer = $"__k.{Field(outputs[k].Name)}";
+                    string index = $"(__row * {Lanes}) + __lane";
+                    w.Line(scalar ? $"{pointer}[{index}] = {result};" : $"{v}.Store({result}, {pointer} + {index});");
+                }
             }
         }
 
+        // Several results under one and the same uniform condition (each accumulator's formula per piece): one branch
+        // for all of them rather than a test per result.
+        if (SharedUniformCondition(body.Results, uniform) is { } shared)
+        {
+            w.Open($"if ({Scalar(shared)})");
+            WriteResults(body.Results.Select(r => ((ConditionalExpr)r).WhenTrue).ToList());
+            w.Close();
+            w.Open("else");
+            WriteResults(body.Results.Select(r => ((ConditionalExpr)r).WhenFalse).ToList());
+            w.Close();
+        }
+        else
+        {
+            WriteResults(body.Results.AsImmutableArray());
+        }
+
         w.Close();
+    }
+
+    /// <summary>The condition of results that are all <c>c ? a : b</c> with one uniform <c>c</c>, if there are two or more.</summary>
+    private static ElementExpr? SharedUniformCondition(EquatableArray<ElementExpr> results, HashSet<string> uniform)
+    {
+        if (results.Count < 2 || results[0] is not ConditionalExpr { Condition: var condition } || !IsUniform(condition, uniform))
+        {
+            return null;
+        }
+
+        return results.All(r => r is ConditionalExpr c && c.Condition.Equals(condition)) ? condition : null;
     }
 
     /// <summary>

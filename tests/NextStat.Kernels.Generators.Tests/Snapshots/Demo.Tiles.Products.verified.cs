@@ -77,8 +77,16 @@ partial class Tiles
             var power = __k._power[__row];
             var product = __a0;
             var exponent = __a1;
-            __a0 = ((power == 0.0) ? global::System.Math.FusedMultiplyAdd(product, (global::System.Math.FusedMultiplyAdd((*(__f + 4)), alpha, (*(__f))) * alpha), product) : product);
-            __a1 = ((power == 0.0) ? exponent : global::System.Math.FusedMultiplyAdd(alpha, (*(__s)), exponent));
+            if ((power == 0.0))
+            {
+                __a0 = global::System.Math.FusedMultiplyAdd(product, (global::System.Math.FusedMultiplyAdd((*(__f + 4)), alpha, (*(__f))) * alpha), product);
+                __a1 = exponent;
+            }
+            else
+            {
+                __a0 = product;
+                __a1 = global::System.Math.FusedMultiplyAdd(alpha, (*(__s)), exponent);
+            }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -91,8 +99,16 @@ partial class Tiles
             var power = __k._power[__row];
             var product = __a0;
             var exponent = __a1;
-            __a0 = ((power == 0.0) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(product, (global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Load(__f + 4), global::System.Runtime.Intrinsics.Vector128.Create(alpha), global::System.Runtime.Intrinsics.Vector128.Load(__f)) * global::System.Runtime.Intrinsics.Vector128.Create(alpha)), product) : product);
-            __a1 = ((power == 0.0) ? exponent : global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(alpha), global::System.Runtime.Intrinsics.Vector128.Load(__s), exponent));
+            if ((power == 0.0))
+            {
+                __a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(product, (global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Load(__f + 4), global::System.Runtime.Intrinsics.Vector128.Create(alpha), global::System.Runtime.Intrinsics.Vector128.Load(__f)) * global::System.Runtime.Intrinsics.Vector128.Create(alpha)), product);
+                __a1 = exponent;
+            }
+            else
+            {
+                __a0 = product;
+                __a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(alpha), global::System.Runtime.Intrinsics.Vector128.Load(__s), exponent);
+            }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -105,8 +121,16 @@ partial class Tiles
             var power = __k._power[__row];
             var product = __a0;
             var exponent = __a1;
-            __a0 = ((power == 0.0) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(product, (global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Load(__f + 4), global::System.Runtime.Intrinsics.Vector256.Create(alpha), global::System.Runtime.Intrinsics.Vector256.Load(__f)) * global::System.Runtime.Intrinsics.Vector256.Create(alpha)), product) : product);
-            __a1 = ((power == 0.0) ? exponent : global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(alpha), global::System.Runtime.Intrinsics.Vector256.Load(__s), exponent));
+            if ((power == 0.0))
+            {
+                __a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(product, (global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Load(__f + 4), global::System.Runtime.Intrinsics.Vector256.Create(alpha), global::System.Runtime.Intrinsics.Vector256.Load(__f)) * global::System.Runtime.Intrinsics.Vector256.Create(alpha)), product);
+                __a1 = exponent;
+            }
+            else
+            {
+                __a0 = product;
+                __a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(alpha), global::System.Runtime.Intrinsics.Vector256.Load(__s), exponent);
+            }
         }
 
         public static void RunScalar(in ProductsKernel __k)
