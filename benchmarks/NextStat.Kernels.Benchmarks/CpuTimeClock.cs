@@ -12,6 +12,7 @@ namespace NextStat.Kernels.Benchmarks;
 internal sealed partial class CpuTimeClock : IClock
 {
     private const int ProcessCpuTimeClockId = 2;
+    private const int ThreadCpuTimeClockId = 3;
 
     public string Title => "process CPU time";
 
@@ -27,6 +28,17 @@ internal sealed partial class CpuTimeClock : IClock
         }
 
         return (now.Seconds * 1_000_000_000L) + now.Nanoseconds;
+    }
+
+    /// <summary>The calling thread's CPU time in microseconds (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>).</summary>
+    public static double ThreadMicroseconds()
+    {
+        if (ClockGetTime(ThreadCpuTimeClockId, out TimeSpec now) != 0)
+        {
+            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        }
+
+        return (now.Seconds * 1e6) + (now.Nanoseconds / 1e3);
     }
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]

@@ -9,6 +9,14 @@ using NextStat.Kernels.Benchmarks;
 // Min and Median next to the Mean: on a shared machine the minimum over iterations is the figure least disturbed by
 // other processes. "--cpu-clock" (Linux) measures single-threaded benchmarks in process CPU time instead of wall
 // time, in process, with 2 warm-up and 8 measured iterations of 100 ms CPU time; see RESULTS.md.
+// "--gradient-ratio" (Linux) prints value+gradient / value per ATLAS workspace from interleaved rounds instead of
+// running BenchmarkDotNet (see GradientCostRatio).
+if (args.Contains("--gradient-ratio"))
+{
+    NextStat.Kernels.Benchmarks.HistFactory.GradientCostRatio.Run();
+    return;
+}
+
 IConfig config = DefaultConfig.Instance.AddColumn(StatisticColumn.Min, StatisticColumn.Median);
 if (args.Contains("--cpu-clock"))
 {

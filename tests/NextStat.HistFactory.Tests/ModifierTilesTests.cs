@@ -8,7 +8,8 @@ namespace NextStat.HistFactory.Tests;
 
 /// <summary>
 /// The evaluator sweeps histosys and normsys over tiles of four entries or blocks (lanes) across all parameters that
-/// touch them, with identity cells where a parameter misses a lane and padding lanes after the last target. These
+/// touch them (and the histosys gradient over the transpose, parameters as lanes), with identity cells where a
+/// parameter misses a lane and padding lanes after the last target. These
 /// models have parameters touching every lane, a single one, or two far apart, and are checked against pyhf's
 /// formulas written out per bin, for every kernel width (which must also give the same bits), with the gradient
 /// against finite differences.

@@ -58,13 +58,13 @@ public class TwiceNllBenchmarks
         }
     }
 
-    private static double[] RandomPoint(string recordPath)
+    internal static double[] RandomPoint(string recordPath)
     {
         using var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(recordPath));
         return [.. record.RootElement.GetProperty("random_point").GetProperty("pars").EnumerateArray().Select(e => e.GetDouble())];
     }
 
-    private static string FixtureDirectory()
+    internal static string FixtureDirectory()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -402,6 +402,8 @@ internal sealed class ModelBuilder
             }
         }
 
+        TileLayout histoSys = TileLayout.Build(histoCells, fields: 2);
+        TileLayout histoByParameter = TileLayout.Build([.. histoCells.Select(c => (c.Entry, c.Param, c.Values))], fields: 2);
         return new ModelLayout
         {
             ParameterCount = parameters.Count,
@@ -412,7 +414,9 @@ internal sealed class ModelBuilder
             BlockStart = [.. blockStart],
             BlockLength = [.. blockLength],
             HistoSysCode = options.HistoSys,
-            HistoSys = TileLayout.Build(histoCells, fields: 2),
+            HistoSys = histoSys,
+            HistoSysByParameter = histoByParameter,
+            HistoSysLaneRow = HistoSysLaneRows(histoSys, histoByParameter),
             NormSysCode = options.NormSys,
             NormSys = TileLayout.Build(normCells, NormSysMath.Fields, NormSysMath.PowerFields),
             BlockFactorParam = [.. blockFactorParam],
@@ -428,6 +432,20 @@ internal sealed class ModelBuilder
             PoissonTau = [.. poissonTau],
             AuxCount = auxEntries.Count,
         };
+    }
+
+    /// <summary>The row in <paramref name="histoSys"/> (rows ascending by parameter) of each lane's parameter in its transpose <paramref name="byParameter"/>.</summary>
+    private static int[] HistoSysLaneRows(TileLayout histoSys, TileLayout byParameter)
+    {
+        ReadOnlySpan<int> rowParam = histoSys.RowKey;
+        ReadOnlySpan<int> laneParam = byParameter.LaneTarget;
+        var laneRow = new int[laneParam.Length];
+        for (int i = 0; i < laneParam.Length; i++)
+        {
+            laneRow[i] = laneParam[i] < 0 ? -1 : rowParam.BinarySearch(laneParam[i]);
+        }
+
+        return laneRow;
     }
 
     private static (double P, double Q) HistoRowCells(HistoSysInterpolation code, double hi, double nominal, double lo)

@@ -82,9 +82,10 @@ internal sealed class ModelEvaluator
         _histoDerivatives = new double[2 * histo.RowCount];
         _histoShiftP = new double[histo.LaneCount];
         _histoShiftQ = new double[histo.LaneCount];
-        _histoWeight = new double[histo.LaneCount];
-        _histoOnP = new double[TileLayout.Lanes * histo.RowCount];
-        _histoOnQ = new double[TileLayout.Lanes * histo.RowCount];
+        TileLayout histoByParameter = layout.HistoSysByParameter;
+        _histoWeight = new double[histoByParameter.RowCount];
+        _histoOnP = new double[histoByParameter.LaneCount];
+        _histoOnQ = new double[histoByParameter.LaneCount];
         TileLayout norm = layout.NormSys;
         _normPiece = new double[norm.RowCount];
         _normValues = new double[norm.RowCount];
@@ -460,14 +461,23 @@ internal sealed class ModelEvaluator
         }
 
         HistoSysMath.RowDerivatives(_layout.HistoSysCode, pars, tiles.RowKey, _histoDerivatives);
-        GatherLanes(_shiftWeight, tiles.LaneTarget, _histoWeight);
-        Array.Clear(_histoOnP);
-        Array.Clear(_histoOnQ);
-        ModifierKernels.HistoSysProjections(tiles, _histoOnP, _histoOnQ, _histoWeight, _context);
-        ReadOnlySpan<int> rowParam = tiles.RowKey;
-        for (int r = 0; r < rowParam.Length; r++)
+        TileLayout byParameter = _layout.HistoSysByParameter;
+        ReadOnlySpan<int> rowEntry = byParameter.RowKey;
+        for (int r = 0; r < rowEntry.Length; r++)
         {
-            gradient[rowParam[r]] += (_histoDerivatives[2 * r] * LaneSum(_histoOnP, r)) + (_histoDerivatives[(2 * r) + 1] * LaneSum(_histoOnQ, r));
+            _histoWeight[r] = _shiftWeight[rowEntry[r]];
+        }
+
+        ModifierKernels.HistoSysProjections(byParameter, _histoOnP, _histoOnQ, _histoWeight, _context);
+        ReadOnlySpan<int> laneParam = byParameter.LaneTarget;
+        int[] laneRow = _layout.HistoSysLaneRow;
+        for (int i = 0; i < laneParam.Length; i++)
+        {
+            int r = laneRow[i];
+            if (r >= 0)
+            {
+                gradient[laneParam[i]] += (_histoDerivatives[2 * r] * _histoOnP[i]) + (_histoDerivatives[(2 * r) + 1] * _histoOnQ[i]);
+            }
         }
     }
 

@@ -35,6 +35,15 @@ internal sealed class ModelLayout
     /// <summary>histosys cells (parameter, entry) with the two values of <see cref="Modifiers.HistoSysMath"/>, P and Q.</summary>
     public required TileLayout HistoSys { get; init; }
 
+    /// <summary>
+    /// The same cells transposed for the gradient: rows are entries, lanes parameters, so that one fold gives each
+    /// parameter's projections of the entry weights on its P and Q.
+    /// </summary>
+    public required TileLayout HistoSysByParameter { get; init; }
+
+    /// <summary>For each lane of <see cref="HistoSysByParameter"/>, its parameter's row in <see cref="HistoSys"/>; −1 for a padding lane.</summary>
+    public required int[] HistoSysLaneRow { get; init; }
+
     public required NormSysInterpolation NormSysCode { get; init; }
 
     /// <summary>normsys cells (parameter, block): code4's a1…a6 and, as side data, ln hi and ln lo (<see cref="Modifiers.NormSysMath.CellFields"/>).</summary>

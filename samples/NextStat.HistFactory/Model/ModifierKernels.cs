@@ -28,13 +28,17 @@ internal static partial class ModifierKernels
     [TileFoldKernel(nameof(HistoSysShift), TileCombine.Sum, TileCombine.Sum)]
     internal static partial void HistoSysShifts(TileLayout tiles, Span<double> shiftP, Span<double> shiftQ, ReadOnlySpan<double> cp, ReadOnlySpan<double> cq, KernelContext? context);
 
-    /// <summary>One histosys cell's share of its row's projections: P and Q times the entry's weight.</summary>
+    /// <summary>One histosys cell's share of its parameter's projections: P and Q times the entry's weight.</summary>
     internal static (double OnP, double OnQ) HistoSysProjection(double onP, double onQ, double weight, double p, double q) =>
         (Math.FusedMultiplyAdd(p, weight, onP), Math.FusedMultiplyAdd(q, weight, onQ));
 
-    /// <summary>Per row and lane, Σ over the row's tiles of P and of Q times the lane's weight, added to the row sums.</summary>
-    [TileUpdateKernel(nameof(HistoSysProjection))]
-    internal static partial void HistoSysProjections(TileLayout tiles, Span<double> onP, Span<double> onQ, [PerLane] ReadOnlySpan<double> weight, KernelContext? context);
+    /// <summary>
+    /// Each parameter lane's sums of P and of Q times the entry weights, over the layout transposed from
+    /// <see cref="HistoSysShifts"/>'s (rows are entries, lanes parameters), so that a parameter's sums stay in a
+    /// register over its entries instead of being added to memory once per tile.
+    /// </summary>
+    [TileFoldKernel(nameof(HistoSysProjection), TileCombine.Sum, TileCombine.Sum)]
+    internal static partial void HistoSysProjections(TileLayout tiles, Span<double> onP, Span<double> onQ, ReadOnlySpan<double> weight, KernelContext? context);
 
     /// <summary>f − 1 = Σ a_i α^i of a code4 cell by Horner's rule: (((((a6·α + a5)·α + a4)·α + a3)·α + a2)·α + a1)·α.</summary>
     [KernelFunction]
