@@ -9,11 +9,18 @@ using NextStat.Kernels.Benchmarks;
 // Min and Median next to the Mean: on a shared machine the minimum over iterations is the figure least disturbed by
 // other processes. "--cpu-clock" (Linux) measures single-threaded benchmarks in process CPU time instead of wall
 // time, in process, with 2 warm-up and 8 measured iterations of 100 ms CPU time; see RESULTS.md.
-// "--gradient-ratio" (Linux) prints value+gradient / value per ATLAS workspace from interleaved rounds instead of
-// running BenchmarkDotNet (see GradientCostRatio).
+// "--gradient-ratio" (Linux) and "--thread-ratio" print value+gradient / value per ATLAS workspace and two threads
+// against one for scan, ranking and toys, from interleaved rounds, instead of running BenchmarkDotNet (see
+// GradientCostRatio and ThreadScalingRatio: on a machine whose speed drifts, ratios of separate runs drift too).
 if (args.Contains("--gradient-ratio"))
 {
     NextStat.Kernels.Benchmarks.HistFactory.GradientCostRatio.Run();
+    return;
+}
+
+if (args.Contains("--thread-ratio"))
+{
+    NextStat.Kernels.Benchmarks.Inference.ThreadScalingRatio.Run();
     return;
 }
 
