@@ -86,6 +86,17 @@ public class TileProperties
     }
 
     [Fact]
+    public void LayoutExchangesTargetsBetweenGroupsWhileThatSavesTiles()
+    {
+        // Rows per target: 0 {0}, 1 {4}, 2 {2}, 3 {2}, 4 {3, 4}, 5 {2, 3, 4}, 6 {1, 3, 4}, 7 {0}. In row-set order the
+        // groups are ({0}, {0}, {1, 3, 4}, {2, 3, 4}) and ({2}, {2}, {3, 4}, {4}): 4 + 4 tiles. Exchanges one pair at a
+        // time reach 7, where no single exchange helps (the best grouping, ({0}, {0}, {2}, {2}) and the rest, has 6).
+        int[][] rowsOf = [[0], [4], [2], [2], [3, 4], [2, 3, 4], [1, 3, 4], [0]];
+        TileLayout tiles = TileLayout.Build([.. rowsOf.SelectMany((rows, target) => rows.Select(row => (row, target, new[] { 1.0 })))], fields: 1);
+        Assert.Equal(7, tiles.TileCount);
+    }
+
+    [Fact]
     public void LayoutGroupsTargetsByTheirRowsAndPadsWithZeroCells()
     {
         // Targets 10 and 30 share rows {7, 9}, 20 has row 9 only: 10 and 30 sort first ({7, 9} < {9}).
