@@ -404,12 +404,17 @@ internal sealed class ModelBuilder
 
         TileLayout histoSys = TileLayout.Build(histoCells, fields: 2);
         TileLayout histoByParameter = TileLayout.Build([.. histoCells.Select(c => (c.Entry, c.Param, c.Values))], fields: 2);
+        int binCount = _channels.Sum(c => c.BinCount);
+        int[] binOfEntry = [.. binOf];
+        (int[] binEntryStart, int[] binEntries) = ModelLayout.EntriesByBin(binOfEntry, binCount);
         return new ModelLayout
         {
             ParameterCount = parameters.Count,
-            BinCount = _channels.Sum(c => c.BinCount),
+            BinCount = binCount,
             Nominal = [.. nominal],
-            BinOfEntry = [.. binOf],
+            BinOfEntry = binOfEntry,
+            BinEntries = binEntries,
+            BinEntryStart = binEntryStart,
             BlockOfEntry = [.. blockOf],
             BlockStart = [.. blockStart],
             BlockLength = [.. blockLength],

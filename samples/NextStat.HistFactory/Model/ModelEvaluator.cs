@@ -130,11 +130,17 @@ internal sealed class ModelEvaluator
         // Samples of a bin are summed in sorted-sample order, as pyhf does.
         double[] lambda = _lambda;
         double[] yields = _yields;
-        Array.Clear(lambda);
-        int[] binOf = layout.BinOfEntry;
-        for (int e = 0; e < binOf.Length; e++)
+        int[] start = layout.BinEntryStart;
+        int[] entries = layout.BinEntries;
+        for (int b = 0; b < lambda.Length; b++)
         {
-            lambda[binOf[e]] += yields[e];
+            double sum = 0.0;
+            for (int k = start[b]; k < start[b + 1]; k++)
+            {
+                sum += yields[entries[k]];
+            }
+
+            lambda[b] = sum;
         }
     }
 

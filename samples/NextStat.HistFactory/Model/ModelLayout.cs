@@ -24,6 +24,17 @@ internal sealed class ModelLayout
 
     public required int[] BinOfEntry { get; init; }
 
+    /// <summary>
+    /// The entries of each bin, in entry order (which is pyhf's sorted-sample order within a bin): bin b's are
+    /// BinEntries[BinEntryStart[b]] to BinEntries[BinEntryStart[b + 1] − 1]. Summing a bin's yields over this list
+    /// keeps the running sum in a register; adding entry by entry into the bins' memory makes one-bin channels, whose
+    /// consecutive entries share a bin, wait on each store.
+    /// </summary>
+    public required int[] BinEntries { get; init; }
+
+    /// <inheritdoc cref="BinEntries"/>
+    public required int[] BinEntryStart { get; init; }
+
     public required int[] BlockOfEntry { get; init; }
 
     public required int[] BlockStart { get; init; }
@@ -75,6 +86,30 @@ internal sealed class ModelLayout
     public required int AuxCount { get; init; }
 
     public int EntryCount => Nominal.Length;
+
+    /// <summary><see cref="BinEntryStart"/> and <see cref="BinEntries"/> for entries whose bins are <paramref name="binOfEntry"/>.</summary>
+    public static (int[] Start, int[] Entries) EntriesByBin(int[] binOfEntry, int binCount)
+    {
+        var start = new int[binCount + 1];
+        foreach (int bin in binOfEntry)
+        {
+            start[bin + 1]++;
+        }
+
+        for (int b = 0; b < binCount; b++)
+        {
+            start[b + 1] += start[b];
+        }
+
+        var entries = new int[binOfEntry.Length];
+        var next = start[..binCount];
+        for (int e = 0; e < binOfEntry.Length; e++)
+        {
+            entries[next[binOfEntry[e]]++] = e;
+        }
+
+        return (start, entries);
+    }
 
     public int BlockCount => BlockStart.Length;
 }
