@@ -25,10 +25,10 @@ public sealed class TileLayout
     private readonly int[] _laneTarget;
     private readonly int[] _groupStart;
     private readonly int[] _tileRow;
-    private readonly double[] _data;
-    private readonly double[] _sideData;
+    private readonly AlignedDoubles _data;
+    private readonly AlignedDoubles _sideData;
 
-    private TileLayout(int fields, int sideFields, int[] rowKey, int[] laneTarget, int[] groupStart, int[] tileRow, double[] data, double[] sideData)
+    private TileLayout(int fields, int sideFields, int[] rowKey, int[] laneTarget, int[] groupStart, int[] tileRow, AlignedDoubles data, AlignedDoubles sideData)
     {
         Fields = fields;
         SideFields = sideFields;
@@ -59,14 +59,14 @@ public sealed class TileLayout
     public ReadOnlySpan<int> TileRow => _tileRow;
 
     /// <summary>Tile t's field f on lane k is Data[(t·<see cref="Fields"/> + f)·<see cref="Lanes"/> + k].</summary>
-    public ReadOnlySpan<double> Data => _data;
+    public ReadOnlySpan<double> Data => _data.Span;
 
     /// <summary>
     /// Tile t's side field f on lane k is SideData[(t·<see cref="SideFields"/> + f)·<see cref="Lanes"/> + k]: values a
     /// kernel reads only in some rows' branches, kept apart so that they do not travel with <see cref="Data"/>
     /// through the caches.
     /// </summary>
-    public ReadOnlySpan<double> SideData => _sideData;
+    public ReadOnlySpan<double> SideData => _sideData.Span;
 
     /// <summary>The number of rows.</summary>
     public int RowCount => _rowKey.Length;
@@ -174,7 +174,7 @@ public sealed class TileLayout
         }
 
         groupStart[groupCount] = tileRow.Count;
-        return new TileLayout(fields, sideFields, rowKey, laneTarget, groupStart, [.. tileRow], [.. data], [.. sideData]);
+        return new TileLayout(fields, sideFields, rowKey, laneTarget, groupStart, [.. tileRow], new AlignedDoubles(data), new AlignedDoubles(sideData));
     }
 
     /// <summary>
@@ -258,5 +258,32 @@ public sealed class TileLayout
                 return x.Current < y.Current ? -1 : 1;
             }
         }
+    }
+
+    /// <summary>
+    /// Doubles whose first element sits on a 64-byte boundary, so that no 256-bit load of a tile field straddles two
+    /// cache lines (an array's elements start 16 bytes into the object, which splits every other such load). The
+    /// array is allocated pinned, so the offset found once stays right.
+    /// </summary>
+    private sealed class AlignedDoubles
+    {
+        private const int Alignment = 64;
+        private readonly double[] _array;
+        private readonly int _offset;
+        private readonly int _length;
+
+        public unsafe AlignedDoubles(List<double> values)
+        {
+            _length = values.Count;
+            _array = GC.AllocateArray<double>(_length + (Alignment / sizeof(double)), pinned: true);
+            fixed (double* start = _array)
+            {
+                _offset = (int)((Alignment - ((nuint)start % Alignment)) % Alignment / sizeof(double));
+            }
+
+            values.CopyTo(_array, _offset);
+        }
+
+        public ReadOnlySpan<double> Span => _array.AsSpan(_offset, _length);
     }
 }

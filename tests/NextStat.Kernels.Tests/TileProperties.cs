@@ -118,6 +118,25 @@ public class TileProperties
     }
 
     [Fact]
+    public unsafe void LayoutDataStartsOnACacheLine()
+    {
+        // Several layouts, so that at least some of the arrays behind them start off a 64-byte boundary.
+        for (int size = 1; size < 12; size++)
+        {
+            TileLayout tiles = TileLayout.Build([.. Enumerable.Range(0, size).Select(t => (t % 3, t, new[] { 1.0, 2.0, 3.0 }))], fields: 2, sideFields: 1);
+            fixed (double* data = tiles.Data)
+            fixed (double* side = tiles.SideData)
+            {
+                Assert.Equal(0u, (nuint)data % 64);
+                Assert.Equal(0u, (nuint)side % 64);
+            }
+
+            Assert.Equal(1.0, tiles.Data[0]);
+            Assert.Equal(3.0, tiles.SideData[0]);
+        }
+    }
+
+    [Fact]
     public void BadLayoutsAndSpansAreRejectedWithTheirNames()
     {
         Assert.Contains("given twice", Assert.Throws<ArgumentException>(() => TileLayout.Build([(1, 2, [1.0]), (1, 2, [2.0])], fields: 1)).Message, StringComparison.Ordinal);
