@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Intrinsics;
+using NextStat.Kernels.Fitting;
 
 namespace NextStat.Kernels.Benchmarks.Inference;
 
@@ -123,8 +124,8 @@ internal static class ThreadScalingRatio
     /// <summary>
     /// Work that two threads run exactly twice as fast as one when the machine gives both cores: chunks of a chain of
     /// fused multiply-adds held in registers (no memory traffic, nothing shared but the chunk counter), taken by workers
-    /// from a shared counter and started by <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> as the
-    /// jobs' fits are, so a late thread start costs it what it costs a job.
+    /// from a shared counter and started by <see cref="FitWorkers.Run"/> as the jobs' fits are, so a late thread start
+    /// costs it what it costs a job.
     /// </summary>
     private sealed class MachineControl
     {
@@ -146,14 +147,7 @@ internal static class ThreadScalingRatio
         public void Run(int threads)
         {
             _next = -1;
-            if (threads == 1)
-            {
-                Work();
-            }
-            else
-            {
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Work());
-            }
+            FitWorkers.Run(threads, Work);
         }
 
         private void Work()

@@ -107,14 +107,7 @@ public static class ProfileScan
             }
         }
 
-        if (workers == 1)
-        {
-            Work();
-        }
-        else
-        {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => Work());
-        }
+        FitWorkers.Run(workers, Work);
 
         schedule.Failure?.Throw();
         cancellationToken.ThrowIfCancellationRequested();
