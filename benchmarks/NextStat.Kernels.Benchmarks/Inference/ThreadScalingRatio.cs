@@ -26,6 +26,9 @@ internal static class ThreadScalingRatio
     /// <summary>A control ratio at least this high counts as a round in which the machine gave two full cores.</summary>
     private const double ControlFast = 1.9;
 
+    /// <summary>Idle time before every timed run: longer than a thread-pool worker spins before it sleeps.</summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(1);
+
     /// <summary>Warm-up per job and thread count: long enough for the tiered JIT to reach its final code.</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
@@ -108,8 +111,22 @@ internal static class ThreadScalingRatio
             $"| {job} | {workspace} | {Median(one):F2} | {Median(two):F2} | {Median(ratio):F2}× | {Median(controlRatio):F2}× | {Median(efficiency):F2} | {fast} |"));
     }
 
+    /// <summary>
+    /// Wall-clock milliseconds of <paramref name="run"/>, started after a pause of <see cref="Pause"/>. A thread-pool
+    /// worker that has just finished work still spins for a moment and starts the next job at once; one that has been
+    /// idle sleeps and is woken 25–90 µs late (on a virtual machine its core halts). Without the pause a two-thread run
+    /// right after another would start hot: in the alternating rounds that is the control every round and the job
+    /// every other round. With it, every two-thread run starts as a job started on an idle second core does.
+    /// </summary>
     private static double Milliseconds(Action run)
     {
+        // The calling thread keeps its core through the pause (a sleep would hand it to other processes).
+        long pause = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(pause) < Pause)
+        {
+            Thread.SpinWait(20);
+        }
+
         long start = Stopwatch.GetTimestamp();
         run();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
