@@ -84,11 +84,12 @@ public static class FitWorkers
                 Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(exception), null);
             }
 
+            // Pause instructions only: a yield would hand the core to another process, which on a loaded machine keeps
+            // it for milliseconds.
             long start = Stopwatch.GetTimestamp();
-            var spin = new SpinWait();
             while (Volatile.Read(ref _running) > 0 && Stopwatch.GetElapsedTime(start) < SpinBeforeBlocking)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(20);
             }
 
             lock (_gate)

@@ -223,10 +223,11 @@ public static class ProfileScan
                     seen = _version;
                 }
 
-                var spin = new SpinWait();
+                // Pause instructions only: a yield would hand the core to another process, which on a loaded machine
+                // keeps it for milliseconds.
                 while (Volatile.Read(ref _version) == seen && Stopwatch.GetElapsedTime(spinStart) < SpinBeforeBlocking)
                 {
-                    spin.SpinOnce(sleep1Threshold: -1);
+                    Thread.SpinWait(20);
                 }
             }
         }
