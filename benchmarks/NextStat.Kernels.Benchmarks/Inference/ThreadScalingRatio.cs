@@ -15,9 +15,12 @@ namespace NextStat.Kernels.Benchmarks.Inference;
 /// </summary>
 /// <remarks>
 /// Each round also runs a <see cref="MachineControl"/> of the same length on one and on two threads, right next to the
-/// job's runs: what two threads give at that moment to work that loses nothing by running in parallel. A round's
-/// efficiency (job ratio / control ratio) is then what the job itself loses, and the job's ratio over the rounds in
-/// which the control reached <see cref="ControlFast"/> is what it reaches when the machine gives both cores.
+/// job's runs and started the same way: what two threads give at that moment to work that loses nothing by running
+/// in parallel. A round's efficiency (job ratio / control ratio) is then what the job itself loses, and the job's
+/// ratio over the rounds in which the control reached <see cref="ControlFast"/> is what it reaches when the machine
+/// gives both cores. The control touches no memory, so it does not see other processes slowing a job through the
+/// shared caches and memory: on a loaded machine that slows the one-thread run (the other core is someone else's)
+/// more than the two-thread run, and job ratios above 2 with efficiencies above 1 are the sign.
 /// </remarks>
 internal static class ThreadScalingRatio
 {
