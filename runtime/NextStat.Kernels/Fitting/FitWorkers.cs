@@ -34,24 +34,24 @@ public static class FitWorkers
         var join = new Join(workers - 1, work);
         for (int i = 1; i < workers; i++)
         {
-            // QueueUserWorkItem (not the Unsafe variant) so the helpers run in the caller's execution context: its
+            // QueueUserWorkItem (not the Unsafe variant) so the pool workers run in the caller's execution context: its
             // culture formats the fits' messages on every thread alike.
-            ThreadPool.QueueUserWorkItem(static j => j.RunHelper(), join, preferLocal: false);
+            ThreadPool.QueueUserWorkItem(static j => j.RunPoolWorker(), join, preferLocal: false);
         }
 
         join.RunCaller();
         join.Failure?.Throw();
     }
 
-    private sealed class Join(int helpers, Action work)
+    private sealed class Join(int poolWorkers, Action work)
     {
         private readonly object _gate = new();
-        private int _running = helpers;
+        private int _running = poolWorkers;
         private ExceptionDispatchInfo? _failure;
 
         public ExceptionDispatchInfo? Failure => _failure;
 
-        public void RunHelper()
+        public void RunPoolWorker()
         {
             try
             {

@@ -43,7 +43,7 @@ public class FittingWorkersTests
 
             if (Environment.CurrentManagedThreadId != caller)
             {
-                // The helper ends well after the caller's spinning: the caller blocks, and returns only after it.
+                // The pool worker ends well after the caller's spinning: the caller blocks, and returns only after it.
                 Thread.Sleep(50);
             }
 
@@ -62,13 +62,13 @@ public class FittingWorkersTests
         {
             if (Environment.CurrentManagedThreadId != caller)
             {
-                throw new InvalidOperationException("helper failed");
+                throw new InvalidOperationException("pool worker failed");
             }
 
             Thread.Sleep(20);
             Volatile.Write(ref callerDone, 1);
         }));
-        Assert.Equal("helper failed", failure.Message);
+        Assert.Equal("pool worker failed", failure.Message);
         Assert.Equal(1, callerDone);
         Assert.Throws<ArgumentOutOfRangeException>(() => FitWorkers.Run(0, () => { }));
     }
