@@ -11,7 +11,8 @@ using NextStat.Kernels.Benchmarks;
 // time, in process, with 2 warm-up and 8 measured iterations of 100 ms CPU time; see RESULTS.md.
 // "--gradient-ratio" (Linux) and "--thread-ratio" print value+gradient / value per ATLAS workspace and two threads
 // against one for scan, ranking and toys, from interleaved rounds, instead of running BenchmarkDotNet (see
-// GradientCostRatio and ThreadScalingRatio: on a machine whose speed drifts, ratios of separate runs drift too).
+// GradientCostRatio and ThreadScalingRatio: on a machine whose speed drifts, ratios of separate runs drift too);
+// workspace names after "--thread-ratio" restrict it to those.
 if (args.Contains("--gradient-ratio"))
 {
     NextStat.Kernels.Benchmarks.HistFactory.GradientCostRatio.Run();
@@ -20,7 +21,7 @@ if (args.Contains("--gradient-ratio"))
 
 if (args.Contains("--thread-ratio"))
 {
-    NextStat.Kernels.Benchmarks.Inference.ThreadScalingRatio.Run();
+    NextStat.Kernels.Benchmarks.Inference.ThreadScalingRatio.Run([.. args.Where(a => a != "--thread-ratio")]);
     return;
 }
 

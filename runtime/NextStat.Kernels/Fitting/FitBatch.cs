@@ -80,15 +80,7 @@ public static class FitBatch
             return;
         }
 
-        if (workers == 1)
-        {
-            state.Work();
-        }
-        else
-        {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => state.Work());
-        }
-
+        FitWorkers.Run(workers, state.Work);
         state.CallbackFailure?.Throw();
         cancellationToken.ThrowIfCancellationRequested();
     }

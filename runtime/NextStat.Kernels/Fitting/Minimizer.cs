@@ -111,10 +111,7 @@ public sealed class Minimizer
     private double[] _fullHessian = [];
     private HessianWorker[] _workers = [];
 
-    // The last start covariance found positive definite, and over which parameters (the start covariance is not
-    // copied: FitInput asks callers not to change its arrays).
-    private double[][]? _checkedCovariance;
-    private bool[] _checkedFree = [];
+    // Scratch of the positive-definiteness check of a start covariance (see CheckedCovariances).
     private int[] _checkIndex = [];
     private double[] _checkFactor = [];
 
@@ -433,12 +430,6 @@ public sealed class Minimizer
         {
             _full = new double[n];
             _fullGradient = new double[n];
-        }
-
-        if (_checkedFree.Length != n)
-        {
-            _checkedCovariance = null;
-            _checkedFree = new bool[n];
         }
 
         if (_x.Length < m)
@@ -877,7 +868,8 @@ public sealed class Minimizer
         // matrix is positive definite, so a covariance that passed for a set of free parameters needs no new check
         // for the same or fewer (the toys and scan points of one study share one covariance). A new set is checked
         // together with the sets before it (a ranking's fits each fix another parameter: one O(n³) factorisation
-        // per thread instead of one per fit), and alone only when that union is not positive definite.
+        // instead of one per fit), and alone only when that union is not positive definite. What was checked is
+        // shared by every minimizer (CheckedCovariances), so a batch's workers do not each factor it again.
         if (!CoveredByCheckedCovariance(covariance)
             && !PositiveDefiniteOver(covariance, withCheckedBefore: true)
             && !PositiveDefiniteOver(covariance, withCheckedBefore: false))
@@ -895,7 +887,8 @@ public sealed class Minimizer
     /// </summary>
     private bool PositiveDefiniteOver(double[][] covariance, bool withCheckedBefore)
     {
-        if (withCheckedBefore && !(ReferenceEquals(covariance, _checkedCovariance) && _checkedFree.Length == _n))
+        bool[]? checkedBefore = withCheckedBefore ? CheckedCovariances.Known(covariance, _n) : null;
+        if (withCheckedBefore && checkedBefore is null)
         {
             return false;
         }
@@ -906,7 +899,7 @@ public sealed class Minimizer
         {
             bool free = a < _m && _free[a] == i;
             a += free ? 1 : 0;
-            if (free || (withCheckedBefore && _checkedFree[i]))
+            if (free || (checkedBefore is not null && checkedBefore[i]))
             {
                 index[count++] = i;
             }
@@ -943,30 +936,27 @@ public sealed class Minimizer
             return false;
         }
 
-        if (!withCheckedBefore)
-        {
-            _checkedCovariance = covariance;
-            Array.Clear(_checkedFree);
-        }
-
+        bool[] over = new bool[_n];
         for (int a = 0; a < count; a++)
         {
-            _checkedFree[index[a]] = true;
+            over[index[a]] = true;
         }
 
+        CheckedCovariances.Record(covariance, over);
         return true;
     }
 
     private bool CoveredByCheckedCovariance(double[][] covariance)
     {
-        if (!ReferenceEquals(covariance, _checkedCovariance) || _checkedFree.Length != _n)
+        bool[]? checkedBefore = CheckedCovariances.Known(covariance, _n);
+        if (checkedBefore is null)
         {
             return false;
         }
 
         for (int a = 0; a < _m; a++)
         {
-            if (!_checkedFree[_free[a]])
+            if (!checkedBefore[_free[a]])
             {
                 return false;
             }

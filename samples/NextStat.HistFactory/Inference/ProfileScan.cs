@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using NextStat.Kernels.Fitting;
 
@@ -106,14 +107,7 @@ public static class ProfileScan
             }
         }
 
-        if (workers == 1)
-        {
-            Work();
-        }
-        else
-        {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => Work());
-        }
+        FitWorkers.Run(workers, Work);
 
         schedule.Failure?.Throw();
         cancellationToken.ThrowIfCancellationRequested();
@@ -135,17 +129,30 @@ public static class ProfileScan
 
     /// <summary>
     /// Which fit starts from which, and the points ready to fit. Chains have equal lengths (±1 point) rather than full
-    /// chains and a short rest; a chain's middle point starts cold and its arms grow outwards from it. Ready cold starts
-    /// (the costly fits) are taken first, so the warm arms, short and many, fill the end of the run evenly.
+    /// chains and a short rest; a chain's middle point starts cold and its arms grow outwards from it. Ready points are
+    /// taken longest remaining path first (a point and the points that wait for it, one after the other), cold starts
+    /// (the costly fits) before warm ones of the same path: the costly fits run early, and an arm's second point does
+    /// not become ready only at the end of the run, where one worker would sit waiting for it.
     /// </summary>
     private sealed class ScanSchedule
     {
+        /// <summary>
+        /// How long a worker with nothing ready spins before it blocks. The wait is for a fit that the other worker is
+        /// running (tens of µs to milliseconds); waking a blocked thread costs about as long as a short fit on a
+        /// virtual machine (its core halts and must be woken), so spinning this long first costs at most twice the
+        /// better of the two.
+        /// </summary>
+        private static readonly TimeSpan SpinBeforeBlocking = TimeSpan.FromMicroseconds(100);
+
         // A monitor rather than a Lock: workers wait on it for a point to become ready.
         private readonly object _gate = new();
         private readonly int[] _startsFrom;
-        private readonly Queue<int> _ready = new();
+        private readonly PriorityQueue<int, (int Key, int Point)> _ready = new();
         private int _pending;
         private bool _stopped;
+
+        // Changes whenever a point becomes ready or the scan stops: what a spinning worker watches.
+        private int _version;
 
         public ScanSchedule(int points, int tasks)
         {
@@ -163,13 +170,20 @@ public static class ProfileScan
                 }
 
                 _startsFrom[middle] = -1;
-                _ready.Enqueue(middle);
             }
 
             for (int i = points; i < tasks; i++)
             {
                 _startsFrom[i] = -1;
-                _ready.Enqueue(i);
+            }
+
+            // Ranks follow the arms, so the whole forest is laid out first.
+            for (int i = 0; i < tasks; i++)
+            {
+                if (_startsFrom[i] < 0)
+                {
+                    Enqueue(i);
+                }
             }
         }
 
@@ -181,9 +195,11 @@ public static class ProfileScan
         /// <summary>Waits for a ready point; false when every point is done, or the scan failed or was cancelled.</summary>
         public bool TryTake(CancellationToken cancellationToken, out int point)
         {
-            lock (_gate)
+            long spinStart = 0;
+            while (true)
             {
-                while (true)
+                int seen;
+                lock (_gate)
                 {
                     if (_stopped || _pending == 0 || cancellationToken.IsCancellationRequested)
                     {
@@ -191,13 +207,27 @@ public static class ProfileScan
                         return false;
                     }
 
-                    if (_ready.TryDequeue(out point))
+                    if (_ready.TryDequeue(out point, out _))
                     {
                         return true;
                     }
 
                     // Every remaining point waits for one that another worker is fitting.
-                    Monitor.Wait(_gate);
+                    spinStart = spinStart == 0 ? Stopwatch.GetTimestamp() : spinStart;
+                    if (Stopwatch.GetElapsedTime(spinStart) >= SpinBeforeBlocking)
+                    {
+                        Monitor.Wait(_gate);
+                        continue;
+                    }
+
+                    seen = _version;
+                }
+
+                // Pause instructions only: a yield would hand the core to another process, which on a loaded machine
+                // keeps it for milliseconds.
+                while (Volatile.Read(ref _version) == seen && Stopwatch.GetElapsedTime(spinStart) < SpinBeforeBlocking)
+                {
+                    Thread.SpinWait(20);
                 }
             }
         }
@@ -212,10 +242,11 @@ public static class ProfileScan
                 {
                     if (next >= 0 && next < _startsFrom.Length && _startsFrom[next] == point)
                     {
-                        _ready.Enqueue(next);
+                        Enqueue(next);
                     }
                 }
 
+                _version++;
                 Monitor.PulseAll(_gate);
             }
         }
@@ -227,8 +258,28 @@ public static class ProfileScan
             {
                 Failure ??= ExceptionDispatchInfo.Capture(exception);
                 _stopped = true;
+                _version++;
                 Monitor.PulseAll(_gate);
             }
+        }
+
+        /// <summary>Makes <paramref name="point"/> ready, ranked by its remaining path (cold starts first on a tie).</summary>
+        private void Enqueue(int point)
+        {
+            int path = 1;
+            for (int next = point - 1; next >= 0 && _startsFrom[next] == next + 1; next--)
+            {
+                path = Math.Max(path, point - next + 1);
+            }
+
+            for (int next = point + 1; next < _startsFrom.Length && _startsFrom[next] == next - 1; next++)
+            {
+                path = Math.Max(path, next - point + 1);
+            }
+
+            // Higher ranks first: the queue gives the least key; ties go to the lower point.
+            int rank = (2 * path) + (_startsFrom[point] < 0 ? 1 : 0);
+            _ready.Enqueue(point, (-rank, point));
         }
     }
 

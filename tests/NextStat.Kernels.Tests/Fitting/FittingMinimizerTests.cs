@@ -74,8 +74,8 @@ public class FittingMinimizerTests
     [Fact]
     public void FitsFixingDifferentParametersFromOneStartCovarianceGiveTheSameBitsOnOneMinimizer()
     {
-        // A ranking's fits each fix another parameter: the minimizer checks the shared start covariance once over
-        // the union of their free parameters instead of per fit; the fits must not notice.
+        // A ranking's fits each fix another parameter: the start covariance is checked once over the union of their
+        // free parameters instead of per fit; the fits must not notice.
         double[] mean = [1, -2, 3, 0.5];
         double[,] inverse = { { 4, 1, 0, 0.2 }, { 1, 3, 0.5, 0 }, { 0, 0.5, 2, 0.1 }, { 0.2, 0, 0.1, 1 } };
         DelegateObjective objective = FittingTestObjectives.Gaussian(mean, inverse);
@@ -91,6 +91,38 @@ public class FittingMinimizerTests
             Assert.Equal(fresh.Parameters, again.Parameters);
             Assert.Equal(fresh.Evaluations, again.Evaluations);
         }
+    }
+
+    [Fact]
+    public void AStartCovarianceCheckedByOneMinimizerNeedsNoCheckInAnother()
+    {
+        double[] mean = [1, -2, 3, 0.5];
+        double[,] inverse = { { 4, 1, 0, 0.2 }, { 1, 3, 0.5, 0 }, { 0, 0.5, 2, 0.1 }, { 0.2, 0, 0.1, 1 } };
+        DelegateObjective objective = FittingTestObjectives.Gaussian(mean, inverse);
+        FitResult best = new Minimizer().Minimize(objective, FitInput.Unbounded(new double[4]));
+        double[][] covariance = best.Covariance!;
+        FitInput start = FitInput.Unbounded(new double[4]) with { StartCovariance = covariance };
+        var options = FitOptions.Default with { ComputeUncertainties = false };
+        Assert.Null(CheckedCovariances.Known(covariance, 4));
+
+        // The first fit factors the covariance over its free parameters and records them.
+        Assert.True(new Minimizer(options).Minimize(objective, start.WithFixed(0, 1.3, best.Parameters)).Converged);
+        Assert.Equal([false, true, true, true], CheckedCovariances.Known(covariance, 4)!);
+
+        // Another minimizer with a parameter free that was not checked factors the union, and records it.
+        Assert.True(new Minimizer(options).Minimize(objective, start.WithFixed(1, -1.7, best.Parameters)).Converged);
+        bool[] union = CheckedCovariances.Known(covariance, 4)!;
+        Assert.Equal([true, true, true, true], union);
+
+        // Covered sets need no check: the record is not replaced.
+        Assert.True(new Minimizer(options).Minimize(objective, start.WithFixed(2, 3.3, best.Parameters)).Converged);
+        Assert.Same(union, CheckedCovariances.Known(covariance, 4));
+        Assert.Null(CheckedCovariances.Known(covariance, 3));
+
+        // A covariance that is not positive definite is never recorded.
+        double[][] singular = [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+        Assert.True(new Minimizer(options).Minimize(objective, start with { StartCovariance = singular }).Converged);
+        Assert.Null(CheckedCovariances.Known(singular, 4));
     }
 
     [Fact]
