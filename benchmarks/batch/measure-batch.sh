@@ -45,7 +45,7 @@ run() {
   local rate
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json")
   local steady
-  steady=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)\(,"cpu_seconds":\([0-9.eE+-]*\)\)\{0,1\}}/\1 \2 \4/p' "$out/$file.timing" |
+  steady=$(sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\)\(,"cpu_seconds":\([0-9.eE+-]*\)\)\{0,1\}[,}].*/\1 \2 \4/p' "$out/$file.timing" |
     awk 'NR == 1 {first = $1} $1 - first >= '"$warm"' {print (NF > 2 ? $3 : $2)}' | median_ms)
   awk -v rate="$rate" -v steady="$steady" '{printf "%.2f %.2f %.1f %.1f %s\n", $1, $2 + $3, $4 / 1024, rate, steady}' "$work/time.txt"
 }
