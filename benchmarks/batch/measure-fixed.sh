@@ -79,22 +79,9 @@ for ((rep = 1; rep <= reps; rep++)); do
     env "${assignments[@]}" /usr/bin/time -f '%U %S' -o "$work/time.txt" "$run_host" batch-fit --input "$workspace" \
       --output-dir "$work/out" --n-toys "$n" --threads 1 --seed 7 >/dev/null 2>&1
     total=$(cpu)
-    sed -n 's/{"index":\([0-9]*\),"seconds":[0-9.eE+-]*,"cpu_seconds":\([0-9.eE+-]*\),"process_cpu_seconds":\([0-9.eE+-]*\)}/\1 \2 \3/p' \
-      "$work/out/toys.jsonl.timing" >"$work/records.txt"
-    worker=$(awk -v w="$warm" '$1 >= w {print $2}' "$work/records.txt" | median_ms)
-    row=$(awk -v n="$n" -v w="$warm" -v total="$total" '
-      NR == 1 {before = $3 - $2}
-      $1 == w {mid = $3}
-      {last = $3; lastIndex = $1}
-      END {
-        steady = (last - mid) / (lastIndex - w)
-        fixed = total - n * steady
-        warm = mid - before - w * steady
-        printf "%.4f %.3f %.3f %.3f %.3f", 1000 * steady, fixed, before, warm, total - last
-      }' "$work/records.txt")
-    read -r steady fixed before warm tail <<<"$row"
-    echo "| $label | $rep | $total | $steady | $worker | $fixed | $before | $warm | $tail |"
-    echo "$label $total $steady $worker $fixed $before $warm $tail" >>"$work/all.txt"
+    read -r steady fixed before warmup tail worker _ < <(job_cost "$work/out/toys.jsonl.timing" "$total" "$warm")
+    echo "| $label | $rep | $total | $steady | $worker | $fixed | $before | $warmup | $tail |"
+    echo "$label $total $steady $worker $fixed $before $warmup $tail" >>"$work/all.txt"
   done
 done
 
