@@ -35,3 +35,20 @@ job_cost() {
       printf "%.4f %.3f %.3f %.3f %.3f %s %d\n", 1000 * steady, total - n * steady, before, mid - before - w * steady, total - last, worker, n
     }' "$work/records.txt"
 }
+
+# parse_setting SETTING: a label and comma-joined assignments ("pgo-off,DOTNET_TieredPGO=0"; "default" alone changes
+# nothing). Sets label, run_host (host=DIR picks the nextstat published in DIR, otherwise $host) and assignments (the
+# environment assignments, for env).
+parse_setting() {
+  local parts part
+  IFS=, read -r -a parts <<<"$1"
+  label=${parts[0]}
+  run_host=$host
+  assignments=()
+  for part in "${parts[@]:1}"; do
+    case $part in
+      host=*) run_host=${part#host=}/nextstat ;;
+      *) assignments+=("$part") ;;
+    esac
+  done
+}

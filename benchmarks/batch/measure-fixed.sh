@@ -65,16 +65,7 @@ echo "| setting | run | CPU s | steady ms/toy (process) | worker ms/toy (median)
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for ((rep = 1; rep <= reps; rep++)); do
   for setting in "${settings[@]}"; do
-    IFS=, read -r -a parts <<<"$setting"
-    label=${parts[0]}
-    run_host=$host
-    assignments=()
-    for part in "${parts[@]:1}"; do
-      case $part in
-        host=*) run_host=${part#host=}/nextstat ;;
-        *) assignments+=("$part") ;;
-      esac
-    done
+    parse_setting "$setting"
     rm -rf "$work/out"
     env "${assignments[@]}" /usr/bin/time -f '%U %S' -o "$work/time.txt" "$run_host" batch-fit --input "$workspace" \
       --output-dir "$work/out" --n-toys "$n" --threads 1 --seed 7 >/dev/null 2>&1

@@ -9,7 +9,9 @@
 # Settings as in measure-fixed.sh (label, environment assignments, host=DIR). Per pair: each side's median worker CPU
 # per toy from toy WARM on, their ratio (setting / baseline), and each side's fixed cost (common.sh job_cost). Then per
 # setting the median and range of the ratios and of the fixed costs over the rounds. One thread per process; every
-# thread of a process, the runtime's JIT and GC threads included, shares the one CPU it is pinned to.
+# thread of a process, the runtime's JIT and GC threads included, shares the one CPU it is pinned to, as in an array
+# task given one CPU. PIN=0 leaves both processes free to use both CPUs (then a process still warming up takes CPU
+# from the other, so compare steady speeds only well past the warm-up).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -24,26 +26,14 @@ shift
 settings=("$@")
 require_host
 
-# parse SETTING: sets label, run_host, assignments
-parse() {
-  IFS=, read -r -a parts <<<"$1"
-  label=${parts[0]}
-  run_host=$host
-  assignments=()
-  for part in "${parts[@]:1}"; do
-    case $part in
-      host=*) run_host=${part#host=}/nextstat ;;
-      *) assignments+=("$part") ;;
-    esac
-  done
-}
-
 # start SETTING CPU DIR: runs one pinned batch-fit in the background, its CPU time to DIR/time.txt
 start() {
-  parse "$1"
+  parse_setting "$1"
   rm -rf "$3"
   mkdir -p "$3"
-  taskset -c "$2" env "${assignments[@]}" /usr/bin/time -f '%U %S' -o "$3/time.txt" "$run_host" batch-fit \
+  local pin=(taskset -c "$2")
+  if [ "${PIN:-1}" = 0 ]; then pin=(); fi
+  "${pin[@]}" env "${assignments[@]}" /usr/bin/time -f '%U %S' -o "$3/time.txt" "$run_host" batch-fit \
     --input "$workspace" --output-dir "$3/out" --n-toys "$n" --threads 1 --seed 7 >/dev/null 2>&1 &
 }
 
@@ -64,7 +54,7 @@ for ((rep = 1; rep <= reps; rep++)); do
     wait
     read -r wa fa < <(side "$work/a")
     read -r wb fb < <(side "$work/b")
-    parse "$setting"
+    parse_setting "$setting"
     ratio=$(awk -v x="$wa" -v y="$wb" 'BEGIN {printf "%.3f", y / x}')
     echo "| $rep | $label | $a, $b | $wa | $wb | $ratio | $fa | $fb |"
     echo "$label $ratio $fa $fb" >>"$work/all.txt"
@@ -72,11 +62,11 @@ for ((rep = 1; rep <= reps; rep++)); do
 done
 
 echo
-parse "$baseline"
+parse_setting "$baseline"
 echo "| setting (vs $label) | steady ratio, median (range) | baseline fixed s, median (range) | setting fixed s, median (range) |"
 echo "|---|---|---|---|"
 for setting in "${settings[@]}"; do
-  parse "$setting"
+  parse_setting "$setting"
   stat() { awk -v l="$label" -v k="$1" '$1 == l {print $k}' "$work/all.txt" | sort -g |
     awk '{v[NR] = $1} END {m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f (%.3f–%.3f)", m, v[1], v[NR]}'; }
   echo "| $label | $(stat 2) | $(stat 3) | $(stat 4) |"
