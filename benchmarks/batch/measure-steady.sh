@@ -36,7 +36,7 @@ for ((rep = 1; rep <= reps; rep++)); do
     env "${parts[@]:1}" /usr/bin/time -f '%U %S' -o "$work/time.txt" "$host" batch-fit --input "$workspace" \
       --output-dir "$work/out" --n-toys "$n" --threads 1 --seed 7 >/dev/null 2>&1
     cpu=$(awk '{printf "%.2f", $1 + $2}' "$work/time.txt")
-    sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\),"cpu_seconds":\([0-9.eE+-]*\)}/\1 \2 \3/p' "$work/out/toys.jsonl.timing" |
+    sed -n 's/{"index":\([0-9]*\),"seconds":\([0-9.eE+-]*\),"cpu_seconds":\([0-9.eE+-]*\)[,}].*/\1 \2 \3/p' "$work/out/toys.jsonl.timing" |
       awk -v warm="$warm" '$1 >= warm' >"$work/steady.txt"
     wall=$(awk '{print $2}' "$work/steady.txt" | median_ms)
     cpu_median=$(awk '{print $3}' "$work/steady.txt" | median_ms)

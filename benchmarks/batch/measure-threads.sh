@@ -7,7 +7,8 @@
 #   HOST=DIR benchmarks/batch/measure-threads.sh [WORKSPACE.json] [N] [REPS] [WARM] [SETTING…]
 #
 # A SETTING is a label and environment assignments joined by commas ("pgo-off,DOTNET_TieredPGO=0"); "default"
-# leaves the environment unchanged. Without SETTINGs: default and TieredPGO off.
+# leaves the environment unchanged; host=DIR runs the nextstat published in DIR (common.sh parse_setting). Without
+# SETTINGs: default and TieredPGO off.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -22,12 +23,11 @@ if [ ${#settings[@]} -eq 0 ]; then
 fi
 require_host
 
-# one THREADS ENV…: prints "toys_per_s cpu_s warm_ms rest_ms"
+# one THREADS: runs the parsed setting; prints "toys_per_s cpu_s warm_ms rest_ms"
 one() {
   local threads=$1
-  shift
   rm -rf "$work/out"
-  env "$@" /usr/bin/time -f '%U %S' -o "$work/time.txt" "$host" batch-fit --input "$workspace" --output-dir "$work/out" \
+  env "${assignments[@]}" /usr/bin/time -f '%U %S' -o "$work/time.txt" "$run_host" batch-fit --input "$workspace" --output-dir "$work/out" \
     --n-toys "$n" --threads "$threads" --seed 7 >"$work/summary.json" 2>/dev/null
   local rate cpu split
   rate=$(sed -n 's/.*"toys_per_second": \([0-9.]*\).*/\1/p' "$work/summary.json" | awk '{printf "%.1f", $1}')
@@ -41,10 +41,10 @@ echo "| setting | run | 1 thread toys/s | 2 threads toys/s | ratio | CPU s 1 / 2
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for ((rep = 1; rep <= reps; rep++)); do
   for setting in "${settings[@]}"; do
-    IFS=, read -r -a parts <<<"$setting"
-    read -r r1 c1 w1 s1 < <(one 1 "${parts[@]:1}")
-    read -r r2 c2 w2 s2 < <(one 2 "${parts[@]:1}")
+    parse_setting "$setting"
+    read -r r1 c1 w1 s1 < <(one 1)
+    read -r r2 c2 w2 s2 < <(one 2)
     ratio=$(awk -v a="$r1" -v b="$r2" 'BEGIN {printf "%.2f", b / a}')
-    echo "| ${parts[0]} | $rep | $r1 | $r2 | ${ratio}× | $c1 / $c2 | $w1 / $w2 | $s1 / $s2 |"
+    echo "| $label | $rep | $r1 | $r2 | ${ratio}× | $c1 / $c2 | $w1 / $w2 | $s1 / $s2 |"
   done
 done

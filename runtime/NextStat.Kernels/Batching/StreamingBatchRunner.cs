@@ -39,9 +39,10 @@ public sealed record BatchRunSummary(BatchHeader Header, long Resumed, long Ran,
 /// </summary>
 /// <remarks>
 /// Records carry no wall-clock time; the seconds each item took go to a sidecar <c>&lt;output&gt;.timing</c>
-/// (lines <c>{"index":…,"seconds":…,"cpu_seconds":…}</c>, appended, informational): the item's wall time and, on
-/// Linux, the CPU time its worker thread spent from its previous item's end to this one's (the item, its record, taking
-/// its index), which other processes on the node do not inflate as they do the wall time. Item seeds come from the header's seed and the
+/// (lines <c>{"index":…,"seconds":…,"cpu_seconds":…,"process_cpu_seconds":…}</c>, appended, informational): the
+/// item's wall time and, on Linux, the CPU time its worker thread spent from its previous item's end to this one's (the
+/// item, its record, taking its index), which other processes on the node do not inflate as they do the wall time, and
+/// the CPU time of the whole process when the record was written. Item seeds come from the header's seed and the
 /// global index only, so output bytes do not depend on threads, chunk size, sharding or resumes. An item that throws
 /// is recorded as failed and the batch goes on. A run that completes its shard writes a <see cref="ShardCompletion"/>
 /// record beside the file (<c>&lt;output&gt;.done</c>), which lets merge copy the file without reading its records.
@@ -193,6 +194,11 @@ public static class StreamingBatchRunner
                         {
                             timing.Write(",\"cpu_seconds\":");
                             timing.Write(slot.CpuSeconds.ToString("R", CultureInfo.InvariantCulture));
+                            // The whole process's CPU time so far (one more clock read per record, on this thread):
+                            // with it, what a job costs beyond its items (start, model, JIT warm-up) is the process
+                            // total less the items at the job's own steady rate, whatever speed this node runs at.
+                            timing.Write(",\"process_cpu_seconds\":");
+                            timing.Write(CpuClock.ProcessSeconds().ToString("R", CultureInfo.InvariantCulture));
                         }
                         timing.Write("}\n");
 
@@ -268,7 +274,7 @@ public static class StreamingBatchRunner
             int parameterCount = header.ParameterNames.Count;
             int poiIndex = header.PoiIndex;
             var watch = new Stopwatch();
-            double cpuMark = ThreadCpuClock.Seconds();
+            double cpuMark = CpuClock.ThreadSeconds();
             var record = new ArrayBufferWriter<byte>(4096);
             while (true)
             {
@@ -320,7 +326,7 @@ public static class StreamingBatchRunner
                 record.WrittenSpan.CopyTo(line);
                 // One read of the thread's CPU clock per item (a system call, ~1 µs): the CPU time since the previous
                 // read covers this item, its record and taking its index.
-                double cpuNow = ThreadCpuClock.Seconds();
+                double cpuNow = CpuClock.ThreadSeconds();
                 double cpuSeconds = cpuNow - cpuMark;
                 cpuMark = cpuNow;
 
