@@ -28,6 +28,7 @@ internal static partial class CpuClock
         {
             return double.NaN;
         }
+
         return now.Seconds + now.Nanoseconds * 1e-9;
     }
 
