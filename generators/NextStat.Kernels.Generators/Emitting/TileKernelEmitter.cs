@@ -180,7 +180,7 @@ internal static class TileKernelEmitter
         ElementBody body = spec.Body;
         HashSet<string> used = KernelEmitter.UsedNames(body);
 
-        // Field i of the tile on this call's first lane is at __f + 4·i (side fields at __s + 4·i).
+        // Field i of the tile on this call's first lane is at __f + 4·i (side field i at the side data's tile start + 4·i).
         var fieldAddress = new Dictionary<string, string>(System.StringComparer.Ordinal);
         for (int i = 0; i < tile.FieldNames.Count; i++)
         {
@@ -189,7 +189,10 @@ internal static class TileKernelEmitter
 
         for (int i = 0; i < tile.SideFieldNames.Count; i++)
         {
-            fieldAddress[tile.SideFieldNames[i]] = i == 0 ? "__s" : $"__s + {Lanes * i}";
+            // Written out where used rather than as a local: side fields are read in some rows' branches only, and a
+            // local's address arithmetic would run on every tile.
+            string start = $"__k._side + (__t * {Lanes * tile.SideFieldNames.Count}) + __lane";
+            fieldAddress[tile.SideFieldNames[i]] = i == 0 ? $"({start})" : $"({start} + {Lanes * i})";
         }
 
         var uniform = new HashSet<string>(
@@ -246,11 +249,6 @@ internal static class TileKernelEmitter
         if (tile.FieldNames.Any(used.Contains))
         {
             w.Line($"double* __f = __k._data + (__t * {Lanes * tile.FieldNames.Count}) + __lane;");
-        }
-
-        if (tile.SideFieldNames.Any(used.Contains))
-        {
-            w.Line($"double* __s = __k._side + (__t * {Lanes * tile.SideFieldNames.Count}) + __lane;");
         }
 
         foreach (KernelParameter p in spec.Parameters.Where(p => p.ElementName is not null && used.Contains(p.ElementName)))

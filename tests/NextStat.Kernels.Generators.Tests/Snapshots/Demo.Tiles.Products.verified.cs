@@ -72,7 +72,6 @@ partial class Tiles
         {
             nint __row = __k._tileRow[__t];
             double* __f = __k._data + (__t * 8) + __lane;
-            double* __s = __k._side + (__t * 4) + __lane;
             var alpha = __k._alpha[__row];
             var power = __k._power[__row];
             var product = __a0;
@@ -85,7 +84,7 @@ partial class Tiles
             else
             {
                 __a0 = product;
-                __a1 = global::System.Math.FusedMultiplyAdd(alpha, (*(__s)), exponent);
+                __a1 = global::System.Math.FusedMultiplyAdd(alpha, (*((__k._side + (__t * 4) + __lane))), exponent);
             }
         }
 
@@ -94,7 +93,6 @@ partial class Tiles
         {
             nint __row = __k._tileRow[__t];
             double* __f = __k._data + (__t * 8) + __lane;
-            double* __s = __k._side + (__t * 4) + __lane;
             var alpha = __k._alpha[__row];
             var power = __k._power[__row];
             var product = __a0;
@@ -107,7 +105,7 @@ partial class Tiles
             else
             {
                 __a0 = product;
-                __a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(alpha), global::System.Runtime.Intrinsics.Vector128.Load(__s), exponent);
+                __a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.Create(alpha), global::System.Runtime.Intrinsics.Vector128.Load((__k._side + (__t * 4) + __lane)), exponent);
             }
         }
 
@@ -116,7 +114,6 @@ partial class Tiles
         {
             nint __row = __k._tileRow[__t];
             double* __f = __k._data + (__t * 8) + __lane;
-            double* __s = __k._side + (__t * 4) + __lane;
             var alpha = __k._alpha[__row];
             var power = __k._power[__row];
             var product = __a0;
@@ -129,7 +126,7 @@ partial class Tiles
             else
             {
                 __a0 = product;
-                __a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(alpha), global::System.Runtime.Intrinsics.Vector256.Load(__s), exponent);
+                __a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.Create(alpha), global::System.Runtime.Intrinsics.Vector256.Load((__k._side + (__t * 4) + __lane)), exponent);
             }
         }
 
