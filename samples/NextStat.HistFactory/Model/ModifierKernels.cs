@@ -11,14 +11,18 @@ namespace NextStat.HistFactory;
 /// </summary>
 internal static partial class ModifierKernels
 {
-    /// <summary>The normsys piece of a row as a per-row kernel value: 0 the polynomial, 1 hi^α, −1 lo^(−α).</summary>
+    /// <summary>
+    /// The normsys piece of a row as a per-row kernel value: 0 the polynomial, 1 hi^α, 2 lo^(−α). In this order each
+    /// test is one ordered comparison (piece &lt; HighPower: the polynomial; then piece &lt; LowPower: hi^α), one
+    /// branch a tile, where an equality test of doubles takes a second branch for NaN.
+    /// </summary>
     internal const double Polynomial = 0.0;
 
     /// <inheritdoc cref="Polynomial"/>
     internal const double HighPower = 1.0;
 
     /// <inheritdoc cref="Polynomial"/>
-    internal const double LowPower = -1.0;
+    internal const double LowPower = 2.0;
 
     /// <summary>One histosys cell: c_p·P added to the lane's P sum, c_q·Q to its Q sum (two chains, not one, so that the two multiply-adds of a tile do not wait on each other).</summary>
     internal static (double OnP, double OnQ) HistoSysShift(double onP, double onQ, double cp, double cq, double p, double q) =>
@@ -53,8 +57,8 @@ internal static partial class ModifierKernels
     internal static (double Product, double Exponent) NormSysFactor(
         double product, double exponent, double value, double piece,
         double a1, double a2, double a3, double a4, double a5, double a6, double lnHi, double lnLo) =>
-        (piece == Polynomial ? Math.FusedMultiplyAdd(product, PolynomialExcess(value, a1, a2, a3, a4, a5, a6), product) : product,
-         piece == Polynomial ? exponent : Math.FusedMultiplyAdd(value, piece == HighPower ? lnHi : lnLo, exponent));
+        (piece < HighPower ? Math.FusedMultiplyAdd(product, PolynomialExcess(value, a1, a2, a3, a4, a5, a6), product) : product,
+         piece < HighPower ? exponent : Math.FusedMultiplyAdd(value, piece < LowPower ? lnHi : lnLo, exponent));
 
     /// <summary>Each block lane's product of its polynomial normsys factors and sum of its power rows' exponents.</summary>
     [TileFoldKernel(nameof(NormSysFactor), TileCombine.Product, TileCombine.Sum, SideFields = 2)]
@@ -86,7 +90,7 @@ internal static partial class ModifierKernels
         double p1 = Math.FusedMultiplyAdd(p2, value, a1);
         double d1 = Math.FusedMultiplyAdd(d2, value, p2);
         return Math.FusedMultiplyAdd(
-            piece == Polynomial ? Math.FusedMultiplyAdd(d1, value, p1) / (1.0 + (p1 * value)) : piece == HighPower ? lnHi : -lnLo,
+            piece < HighPower ? Math.FusedMultiplyAdd(d1, value, p1) / (1.0 + (p1 * value)) : piece < LowPower ? lnHi : -lnLo,
             weight,
             sum);
     }
