@@ -244,9 +244,12 @@ internal static class TileKernelEmitter
         string accumulators = spec.Kind == KernelKind.TileFold
             ? string.Concat(Enumerable.Range(0, tile.StateNames.Count).Select(k => $", ref {vt} __a{k}"))
             : string.Empty;
-        w.Open($"private static void Element{suffix}(in {StructName(spec)} __k, nint __g, nint __t, nint __lane{accumulators})");
+        // A fold's loop passes the tile's field pointer, which it advances by a constant; an update computes it.
+        bool fold = spec.Kind == KernelKind.TileFold;
+        string fieldPointer = fold ? ", double* __f" : string.Empty;
+        w.Open($"private static void Element{suffix}(in {StructName(spec)} __k, nint __g, nint __t{fieldPointer}, nint __lane{accumulators})");
         w.Line("nint __row = __k._tileRow[__t];");
-        if (tile.FieldNames.Any(used.Contains))
+        if (!fold && tile.FieldNames.Any(used.Contains))
         {
             w.Line($"double* __f = __k._data + (__t * {Lanes * tile.FieldNames.Count}) + __lane;");
         }
@@ -373,19 +376,24 @@ internal static class TileKernelEmitter
             }
         }
 
+        // The tile's fields as a pointer advanced by a constant stride: the offsets of the four tiles of a block
+        // become displacements of the loads, where an index would be multiplied and added again for every tile.
+        int stride = Lanes * tile.FieldNames.Count;
         w.Line("nint __t = __begin;");
-        w.Open("for (; __t + 3 < __end; __t += 4)");
+        w.Line($"double* __f = __l._data + (__begin * {stride}) + {lane};");
+        w.Open($"for (; __t + 3 < __end; __t += 4, __f += {4 * stride})");
         for (int j = 0; j < 4; j++)
         {
             string t = j == 0 ? "__t" : $"__t + {j}";
-            w.Line($"Element{suffix}(in __l, __g, {t}, {lane}{Arguments(j)});");
+            string f = j == 0 ? "__f" : $"__f + {j * stride}";
+            w.Line($"Element{suffix}(in __l, __g, {t}, {f}, {lane}{Arguments(j)});");
         }
 
         w.Close();
         w.Line();
         w.Line("// Tiles after the last block of four go to the first partial accumulator.");
-        w.Open("for (; __t < __end; __t++)");
-        w.Line($"Element{suffix}(in __l, __g, __t, {lane}{Arguments(0)});");
+        w.Open($"for (; __t < __end; __t++, __f += {stride})");
+        w.Line($"Element{suffix}(in __l, __g, __t, __f, {lane}{Arguments(0)});");
         w.Close();
         w.Line();
         for (int k = 0; k < states; k++)

@@ -68,10 +68,9 @@ partial class Tiles
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void ElementScalar(in ProductsKernel __k, nint __g, nint __t, nint __lane, ref double __a0, ref double __a1)
+        private static void ElementScalar(in ProductsKernel __k, nint __g, nint __t, double* __f, nint __lane, ref double __a0, ref double __a1)
         {
             nint __row = __k._tileRow[__t];
-            double* __f = __k._data + (__t * 8) + __lane;
             var alpha = __k._alpha[__row];
             var power = __k._power[__row];
             var product = __a0;
@@ -89,10 +88,9 @@ partial class Tiles
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Element128(in ProductsKernel __k, nint __g, nint __t, nint __lane, ref global::System.Runtime.Intrinsics.Vector128<double> __a0, ref global::System.Runtime.Intrinsics.Vector128<double> __a1)
+        private static void Element128(in ProductsKernel __k, nint __g, nint __t, double* __f, nint __lane, ref global::System.Runtime.Intrinsics.Vector128<double> __a0, ref global::System.Runtime.Intrinsics.Vector128<double> __a1)
         {
             nint __row = __k._tileRow[__t];
-            double* __f = __k._data + (__t * 8) + __lane;
             var alpha = __k._alpha[__row];
             var power = __k._power[__row];
             var product = __a0;
@@ -110,10 +108,9 @@ partial class Tiles
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Element256(in ProductsKernel __k, nint __g, nint __t, nint __lane, ref global::System.Runtime.Intrinsics.Vector256<double> __a0, ref global::System.Runtime.Intrinsics.Vector256<double> __a1)
+        private static void Element256(in ProductsKernel __k, nint __g, nint __t, double* __f, nint __lane, ref global::System.Runtime.Intrinsics.Vector256<double> __a0, ref global::System.Runtime.Intrinsics.Vector256<double> __a1)
         {
             nint __row = __k._tileRow[__t];
-            double* __f = __k._data + (__t * 8) + __lane;
             var alpha = __k._alpha[__row];
             var power = __k._power[__row];
             var product = __a0;
@@ -149,18 +146,19 @@ partial class Tiles
                     double __a1_2 = 0.0;
                     double __a1_3 = 0.0;
                     nint __t = __begin;
-                    for (; __t + 3 < __end; __t += 4)
+                    double* __f = __l._data + (__begin * 8) + __lane;
+                    for (; __t + 3 < __end; __t += 4, __f += 32)
                     {
-                        ElementScalar(in __l, __g, __t, __lane, ref __a0_0, ref __a1_0);
-                        ElementScalar(in __l, __g, __t + 1, __lane, ref __a0_1, ref __a1_1);
-                        ElementScalar(in __l, __g, __t + 2, __lane, ref __a0_2, ref __a1_2);
-                        ElementScalar(in __l, __g, __t + 3, __lane, ref __a0_3, ref __a1_3);
+                        ElementScalar(in __l, __g, __t, __f, __lane, ref __a0_0, ref __a1_0);
+                        ElementScalar(in __l, __g, __t + 1, __f + 8, __lane, ref __a0_1, ref __a1_1);
+                        ElementScalar(in __l, __g, __t + 2, __f + 16, __lane, ref __a0_2, ref __a1_2);
+                        ElementScalar(in __l, __g, __t + 3, __f + 24, __lane, ref __a0_3, ref __a1_3);
                     }
 
                     // Tiles after the last block of four go to the first partial accumulator.
-                    for (; __t < __end; __t++)
+                    for (; __t < __end; __t++, __f += 8)
                     {
-                        ElementScalar(in __l, __g, __t, __lane, ref __a0_0, ref __a1_0);
+                        ElementScalar(in __l, __g, __t, __f, __lane, ref __a0_0, ref __a1_0);
                     }
 
                     __l._product[(__g * 4) + __lane] = (__a0_0 * __a0_1) * (__a0_2 * __a0_3);
@@ -188,18 +186,19 @@ partial class Tiles
                     var __a1_2 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     var __a1_3 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     nint __t = __begin;
-                    for (; __t + 3 < __end; __t += 4)
+                    double* __f = __l._data + (__begin * 8) + __lane;
+                    for (; __t + 3 < __end; __t += 4, __f += 32)
                     {
-                        Element128(in __l, __g, __t, __lane, ref __a0_0, ref __a1_0);
-                        Element128(in __l, __g, __t + 1, __lane, ref __a0_1, ref __a1_1);
-                        Element128(in __l, __g, __t + 2, __lane, ref __a0_2, ref __a1_2);
-                        Element128(in __l, __g, __t + 3, __lane, ref __a0_3, ref __a1_3);
+                        Element128(in __l, __g, __t, __f, __lane, ref __a0_0, ref __a1_0);
+                        Element128(in __l, __g, __t + 1, __f + 8, __lane, ref __a0_1, ref __a1_1);
+                        Element128(in __l, __g, __t + 2, __f + 16, __lane, ref __a0_2, ref __a1_2);
+                        Element128(in __l, __g, __t + 3, __f + 24, __lane, ref __a0_3, ref __a1_3);
                     }
 
                     // Tiles after the last block of four go to the first partial accumulator.
-                    for (; __t < __end; __t++)
+                    for (; __t < __end; __t++, __f += 8)
                     {
-                        Element128(in __l, __g, __t, __lane, ref __a0_0, ref __a1_0);
+                        Element128(in __l, __g, __t, __f, __lane, ref __a0_0, ref __a1_0);
                     }
 
                     global::System.Runtime.Intrinsics.Vector128.Store((__a0_0 * __a0_1) * (__a0_2 * __a0_3), __l._product + (__g * 4) + __lane);
@@ -225,18 +224,19 @@ partial class Tiles
                 var __a1_2 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 var __a1_3 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                 nint __t = __begin;
-                for (; __t + 3 < __end; __t += 4)
+                double* __f = __l._data + (__begin * 8) + 0;
+                for (; __t + 3 < __end; __t += 4, __f += 32)
                 {
-                    Element256(in __l, __g, __t, 0, ref __a0_0, ref __a1_0);
-                    Element256(in __l, __g, __t + 1, 0, ref __a0_1, ref __a1_1);
-                    Element256(in __l, __g, __t + 2, 0, ref __a0_2, ref __a1_2);
-                    Element256(in __l, __g, __t + 3, 0, ref __a0_3, ref __a1_3);
+                    Element256(in __l, __g, __t, __f, 0, ref __a0_0, ref __a1_0);
+                    Element256(in __l, __g, __t + 1, __f + 8, 0, ref __a0_1, ref __a1_1);
+                    Element256(in __l, __g, __t + 2, __f + 16, 0, ref __a0_2, ref __a1_2);
+                    Element256(in __l, __g, __t + 3, __f + 24, 0, ref __a0_3, ref __a1_3);
                 }
 
                 // Tiles after the last block of four go to the first partial accumulator.
-                for (; __t < __end; __t++)
+                for (; __t < __end; __t++, __f += 8)
                 {
-                    Element256(in __l, __g, __t, 0, ref __a0_0, ref __a1_0);
+                    Element256(in __l, __g, __t, __f, 0, ref __a0_0, ref __a1_0);
                 }
 
                 global::System.Runtime.Intrinsics.Vector256.Store((__a0_0 * __a0_1) * (__a0_2 * __a0_3), __l._product + __g * 4);
