@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 [assembly: InternalsVisibleTo("NextStat.Kernels.Tests")]
+[assembly: InternalsVisibleTo("NextStat.Kernels.Benchmarks")]
 
 namespace NextStat.Kernels;
 

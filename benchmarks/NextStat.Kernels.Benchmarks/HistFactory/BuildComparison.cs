@@ -65,7 +65,7 @@ internal static class BuildComparison
 
             Array.Sort(ratio);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(beforeTimes):F3} | {Median(afterTimes):F3} | {ratio[Rounds / 2]:F3} ({ratio[Rounds / 4]:F3}–{ratio[3 * Rounds / 4]:F3}) | {(same ? "yes" : "no")} |"));
+                $"| {name} | {RoundStatistics.Median(beforeTimes):F3} | {RoundStatistics.Median(afterTimes):F3} | {ratio[Rounds / 2]:F3} ({ratio[Rounds / 4]:F3}–{ratio[3 * Rounds / 4]:F3}) | {(same ? "yes" : "no")} |"));
         }
     }
 
@@ -78,12 +78,6 @@ internal static class BuildComparison
         }
 
         return (CpuTimeClock.ThreadMicroseconds() - start) / CallsPerRound;
-    }
-
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        return values[values.Length / 2];
     }
 
     /// <summary>One build's HistFactory library, loaded apart from the one this program is built with.</summary>

@@ -62,13 +62,8 @@ internal static class GradientCostRatio
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {Median(value):F3} | {Median(both):F3} | {Median(ratio):F2} |"));
+                $"| {name} | {RoundStatistics.Median(value):F3} | {RoundStatistics.Median(both):F3} | {RoundStatistics.Median(ratio):F2} |"));
         }
     }
 
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        return values[values.Length / 2];
-    }
 }

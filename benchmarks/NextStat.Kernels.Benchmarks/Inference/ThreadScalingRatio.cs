@@ -109,9 +109,9 @@ internal static class ThreadScalingRatio
             }
         }
 
-        string fast = fastRounds.Count == 0 ? "– (0)" : string.Create(CultureInfo.InvariantCulture, $"{Median([.. fastRounds]):F2}× ({fastRounds.Count})");
+        string fast = fastRounds.Count == 0 ? "– (0)" : string.Create(CultureInfo.InvariantCulture, $"{RoundStatistics.Median([.. fastRounds]):F2}× ({fastRounds.Count})");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {job} | {workspace} | {Median(one):F2} | {Median(two):F2} | {Median(ratio):F2}× | {Median(controlRatio):F2}× | {Median(efficiency):F2} | {fast} |"));
+            $"| {job} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} |"));
     }
 
     /// <summary>
@@ -133,12 +133,6 @@ internal static class ThreadScalingRatio
         long start = Stopwatch.GetTimestamp();
         run();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        return values[values.Length / 2];
     }
 
     /// <summary>
