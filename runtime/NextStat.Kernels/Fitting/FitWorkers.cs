@@ -15,7 +15,12 @@ namespace NextStat.Kernels.Fitting;
 /// </remarks>
 public static class FitWorkers
 {
-    private static readonly TimeSpan SpinBeforeBlocking = TimeSpan.FromMicroseconds(100);
+    /// <summary>
+    /// How long a worker waiting for another worker's fit spins (pause instructions only) before it blocks: waking a
+    /// blocked thread costs about as long as a short fit here, so spinning this long first costs at most twice the
+    /// better of the two. Also for procedures whose workers wait on each other inside <see cref="Run"/>.
+    /// </summary>
+    public static TimeSpan SpinBeforeBlocking { get; } = TimeSpan.FromMicroseconds(100);
 
     /// <summary>
     /// Runs <paramref name="work"/> on the calling thread and on <paramref name="workers"/> − 1 thread-pool threads, and

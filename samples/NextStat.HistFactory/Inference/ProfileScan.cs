@@ -136,14 +136,6 @@ public static class ProfileScan
     /// </summary>
     private sealed class ScanSchedule
     {
-        /// <summary>
-        /// How long a worker with nothing ready spins before it blocks. The wait is for a fit that the other worker is
-        /// running (tens of µs to milliseconds); waking a blocked thread costs about as long as a short fit on a
-        /// virtual machine (its core halts and must be woken), so spinning this long first costs at most twice the
-        /// better of the two.
-        /// </summary>
-        private static readonly TimeSpan SpinBeforeBlocking = TimeSpan.FromMicroseconds(100);
-
         // A monitor rather than a Lock: workers wait on it for a point to become ready.
         private readonly object _gate = new();
         private readonly int[] _startsFrom;
@@ -212,9 +204,9 @@ public static class ProfileScan
                         return true;
                     }
 
-                    // Every remaining point waits for one that another worker is fitting.
+                    // Every remaining point waits for one that another worker is fitting: spin for a while, then block.
                     spinStart = spinStart == 0 ? Stopwatch.GetTimestamp() : spinStart;
-                    if (Stopwatch.GetElapsedTime(spinStart) >= SpinBeforeBlocking)
+                    if (Stopwatch.GetElapsedTime(spinStart) >= FitWorkers.SpinBeforeBlocking)
                     {
                         Monitor.Wait(_gate);
                         continue;
@@ -225,7 +217,7 @@ public static class ProfileScan
 
                 // Pause instructions only: a yield would hand the core to another process, which on a loaded machine
                 // keeps it for milliseconds.
-                while (Volatile.Read(ref _version) == seen && Stopwatch.GetElapsedTime(spinStart) < SpinBeforeBlocking)
+                while (Volatile.Read(ref _version) == seen && Stopwatch.GetElapsedTime(spinStart) < FitWorkers.SpinBeforeBlocking)
                 {
                     Thread.SpinWait(20);
                 }
