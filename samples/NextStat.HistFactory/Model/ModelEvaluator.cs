@@ -422,15 +422,10 @@ internal sealed class ModelEvaluator
         for (int r = 0; r < rowParam.Length; r++)
         {
             double alpha = pars[rowParam[r]];
-            NormSysMath.Piece piece = NormSysMath.PieceOf(_layout.NormSysCode, alpha);
-            _normPiece[r] = piece switch
-            {
-                NormSysMath.Piece.High => ModifierKernels.HighPower,
-                NormSysMath.Piece.Low => ModifierKernels.LowPower,
-                _ => ModifierKernels.Polynomial,
-            };
-            _normValues[r] = piece == NormSysMath.Piece.Low ? -alpha : alpha;
-            anyPower |= piece != NormSysMath.Piece.Polynomial;
+            double piece = NormSysMath.PieceOf(_layout.NormSysCode, alpha);
+            _normPiece[r] = piece;
+            _normValues[r] = piece == ModifierKernels.LowPower ? -alpha : alpha;
+            anyPower |= piece != ModifierKernels.Polynomial;
         }
 
         ModifierKernels.NormSysProducts(tiles, _normProduct, _normExponent, _normValues, _normPiece, _context);

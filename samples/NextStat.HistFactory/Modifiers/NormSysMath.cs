@@ -14,23 +14,19 @@ internal static class NormSysMath
     /// <summary>The values a cell stores for the powers, after the polynomial's: ln hi, ln lo.</summary>
     internal const int PowerFields = 2;
 
-    /// <summary>Which formula a row uses at α.</summary>
-    internal enum Piece : byte
-    {
-        Polynomial,
-        High,
-        Low,
-    }
-
-    /// <summary>pyhf's boundaries: code4 uses hi^α from α ≥ 1 and lo^(−α) from α ≤ −1, code1 hi^α for α &gt; 0, else lo^(−α).</summary>
-    internal static Piece PieceOf(NormSysInterpolation code, double alpha)
+    /// <summary>
+    /// Which formula a row uses at α, as the tile kernels' per-row value (<see cref="ModifierKernels.Polynomial"/>,
+    /// <see cref="ModifierKernels.HighPower"/>, <see cref="ModifierKernels.LowPower"/>). pyhf's boundaries: code4 uses
+    /// hi^α from α ≥ 1 and lo^(−α) from α ≤ −1, code1 hi^α for α &gt; 0, else lo^(−α).
+    /// </summary>
+    internal static double PieceOf(NormSysInterpolation code, double alpha)
     {
         if (code == NormSysInterpolation.Code4)
         {
-            return alpha >= 1.0 ? Piece.High : alpha <= -1.0 ? Piece.Low : Piece.Polynomial;
+            return alpha >= 1.0 ? ModifierKernels.HighPower : alpha <= -1.0 ? ModifierKernels.LowPower : ModifierKernels.Polynomial;
         }
 
-        return alpha > 0.0 ? Piece.High : Piece.Low;
+        return alpha > 0.0 ? ModifierKernels.HighPower : ModifierKernels.LowPower;
     }
 
     /// <summary>
