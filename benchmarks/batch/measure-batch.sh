@@ -6,9 +6,9 @@
 #   benchmarks/batch/measure-batch.sh [WORKSPACE.json] [SMALL_N] [LARGE_N] [ARRAY_N] [JOBS]
 #
 # The host is published as a cluster would run it (README "Job arrays"): PUBLISH=cluster (default) with the publish
-# profile of that name (self-contained composite ReadyToRun image of host and framework for x86-64-v3), PUBLISH=r2r
-# the framework-dependent ReadyToRun host. HOST=DIR uses a host published before instead (publishing the composite
-# image takes minutes).
+# profile of that name (self-contained composite ReadyToRun image of host and framework for x86-64-v3),
+# PUBLISH=native the Native AOT executable of the `native` profile, PUBLISH=r2r the framework-dependent ReadyToRun
+# host. HOST=DIR uses a host published before instead (publishing the composite image takes minutes).
 # Times are wall clock and process CPU time (user + system, from /usr/bin/time): CPU time is what a job array
 # multiplies, and it is less disturbed than wall time when other processes share the cores. "steady ms/toy" is the
 # median of the per-toy worker CPU seconds in the run's .timing file (wall seconds where the file has no CPU time)
@@ -33,8 +33,9 @@ if [ -n "${HOST:-}" ]; then
 else
   case ${PUBLISH:-cluster} in
     cluster) publish=(-p:PublishProfile=cluster) ;;
+    native) publish=(-p:PublishProfile=native) ;;
     r2r) publish=(-r "$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')" --self-contained false -p:PublishReadyToRun=true) ;;
-    *) echo "PUBLISH must be cluster or r2r" >&2; exit 2 ;;
+    *) echo "PUBLISH must be cluster, native or r2r" >&2; exit 2 ;;
   esac
   dotnet publish samples/NextStat.Cli/NextStat.Cli.csproj -c Release "${publish[@]}" -o "$work/bin" >/dev/null
   host=("$work/bin/nextstat")
