@@ -143,6 +143,9 @@ public static class StreamingBatchRunner
         private readonly Slot[] _slots = new Slot[config.ChunkSize];
         private long _next = from;          // next index a worker takes
         private long _writeCursor = from;   // next index the writer writes
+        private long _completed;            // items whose results wait in their slots or were written
+        private bool _writerWaits;
+        private bool _workersWait;
         private bool _stop;
         private Exception? _fatal;
 
@@ -171,7 +174,9 @@ public static class StreamingBatchRunner
                             // Items below _next were taken and will finish; after a stop nothing beyond them will.
                             while (!_slots[at].Done && _fatal is null && !(_stop && w >= _next))
                             {
+                                _writerWaits = true;
                                 Monitor.Wait(_gate);
+                                _writerWaits = false;
                             }
                             if (!_slots[at].Done)
                             {
@@ -180,7 +185,11 @@ public static class StreamingBatchRunner
                             slot = _slots[at];
                             _slots[at] = default;
                             _writeCursor = w + 1;
-                            Monitor.PulseAll(_gate);
+                            if (_workersWait)
+                            {
+                                _workersWait = false;
+                                Monitor.PulseAll(_gate);
+                            }
                         }
 
                         file.Write(slot.Line.AsSpan(0, slot.Length));
@@ -229,6 +238,19 @@ public static class StreamingBatchRunner
             }
             token.ThrowIfCancellationRequested();
             return (ran, failed, notConverged, _from + ran == end);
+        }
+
+        /// <summary>
+        /// Whether the waiting writer should be woken: once a batch of results waits, every item has finished, or the
+        /// run is stopping (it then writes what the running items leave). Waking it for each result put a context switch per item onto the cores the workers run on (with
+        /// as many workers as cores, the writer has no core of its own); in batches it writes them back to back. The
+        /// batch leaves room in the ring for every worker, so a full ring always wakes the writer. Called under the gate.
+        /// </summary>
+        private bool WriterHasWork(int capacity)
+        {
+            long waiting = _completed - (_writeCursor - _from);
+            long batch = Math.Clamp(capacity - config.EffectiveThreads, 1, WriterBatch);
+            return waiting >= batch || _completed == end - _from || _stop;
         }
 
         private static void Sync(FileStream file, StreamWriter timing)
@@ -284,6 +306,7 @@ public static class StreamingBatchRunner
                     // The ring bounds memory: an item may start only when its slot has been written out.
                     while (!_stop && _next < end && _next >= _writeCursor + capacity)
                     {
+                        _workersWait = true;
                         Monitor.Wait(_gate);
                     }
                     if (_stop || _next >= end)
@@ -333,11 +356,18 @@ public static class StreamingBatchRunner
                 lock (_gate)
                 {
                     _slots[(int)(index % capacity)] = new Slot(result, line, record.WrittenCount, seconds, cpuSeconds, true);
-                    Monitor.PulseAll(_gate);
+                    _completed++;
+                    if (_writerWaits && WriterHasWork(capacity))
+                    {
+                        Monitor.PulseAll(_gate);
+                    }
                 }
             }
         }
     }
+
+    /// <summary>Results the writer lets gather before it is woken (see <c>WriterHasWork</c>).</summary>
+    private const int WriterBatch = 32;
 
     private readonly record struct Slot(BatchItemResult? Result, byte[]? Line, int Length, double Seconds, double CpuSeconds, bool Done);
 }
