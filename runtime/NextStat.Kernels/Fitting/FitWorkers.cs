@@ -16,12 +16,13 @@ namespace NextStat.Kernels.Fitting;
 /// </para>
 /// <para>
 /// The same wake-up delay hits the start of every call whose other workers sleep. So a pool worker stays awake after
-/// its run, spinning, for as long as that run took and at most <see cref="StayAwake"/>; a call
-/// made within that time (the next job of a session: a scan after a fit, the next scan of a limit grid, the next
-/// batch of toys) starts on both cores at once. The thread-pool workers <c>Parallel.For</c> would use also stay awake
-/// after work, but for a fixed ~0.2–0.5 ms here, and are woken 40–100 µs late after that. The spinning is bounded per call: a worker never spins longer than it
-/// just worked, so an idle process burns nothing, and a process that calls now and then spends at most as much CPU
-/// time spinning as its pool workers spent working, and at most <see cref="StayAwake"/> per call and worker.
+/// its run, spinning, for as long as that run took and at most <see cref="StayAwake"/>; a call made within that time
+/// (the next job of a session: a scan after a fit, the next scan of a limit grid, the next batch of toys) starts on
+/// both cores at once. The thread-pool workers <c>Parallel.For</c> would use also stay awake after work, but for a
+/// fixed ~0.2–0.5 ms here, and are woken 40–100 µs late after that (a pool thread here: 15–70 µs). The spinning is
+/// bounded per call: a worker never spins longer than it just worked, so an idle process burns nothing, and a process
+/// that calls now and then spends at most as much CPU time spinning as its pool workers spent working, and at most
+/// <see cref="StayAwake"/> per call and worker.
 /// </para>
 /// <para>
 /// Pool threads are background threads created when a call needs more than are free (the most concurrent calls
