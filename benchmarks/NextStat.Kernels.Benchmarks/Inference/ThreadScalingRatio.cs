@@ -132,7 +132,7 @@ internal static class ThreadScalingRatio
     /// <summary>
     /// Wall-clock milliseconds of <paramref name="run"/>: right after an untimed call of it (<c>--back-to-back</c>), or
     /// after a pause of <see cref="Pause"/>. A pool worker that has just worked still spins and starts the next job at
-    /// once; one that has been idle longer than <see cref="FitWorkers.StayAwake"/> sleeps and is woken 25–90 µs late (on
+    /// once; one that has been idle longer than <see cref="FitWorkers.StayAwake"/> sleeps and is woken 15–70 µs late (on
     /// a virtual machine its core halts). Without the pause a two-thread run right after another would start hot: in
     /// the alternating rounds that is the control every round and the job every other round. With it, every
     /// two-thread run starts as a job started on an idle second core does.
