@@ -41,4 +41,27 @@ public class ScanScheduleTests
             Assert.True(grid[i] <= mle.PoiValue ? current <= previous + 1e-9 : current >= previous - 1e-9, $"Δtwice_nll {previous} → {current} at μ = {grid[i]} (μ̂ = {mle.PoiValue})");
         }
     }
+
+    [Fact]
+    public void AScanOnAModelWhoseMinimizersDidOtherFitsGivesTheSameBitsAsOnAFreshModel()
+    {
+        const string name = "sbottom_regionB_1400_550_60";
+        double[] grid = ProfileScan.Grid(0, 2, 21);
+        HistFactoryInferenceModel used = Fixtures.Model(name).ForInference();
+        MleResult mle = MaximumLikelihood.Fit(used, new InferenceOptions { Threads = 2 });
+
+        // The model's kept minimizers (two workers' worth) fit another grid and a ranking first.
+        ProfileScan.Run(used, ProfileScan.Grid(0.5, 3, 9), new InferenceOptions { Threads = 2 }, mle);
+        Ranking.Run(used, new InferenceOptions { Threads = 2 }, mle);
+        ScanResult reused = ProfileScan.Run(used, grid, new InferenceOptions { Threads = 2 }, mle);
+
+        HistFactoryInferenceModel fresh = Fixtures.Model(name).ForInference();
+        ScanResult first = ProfileScan.Run(fresh, grid, new InferenceOptions { Threads = 1 }, MaximumLikelihood.Fit(fresh, new InferenceOptions { Threads = 1 }));
+        for (int i = 0; i < grid.Length; i++)
+        {
+            Assert.True(first.Points[i].Converged);
+            Assert.Equal(first.Points[i].TwiceNll, reused.Points[i].TwiceNll);
+            Assert.Equal(first.Points[i].Parameters, reused.Points[i].Parameters);
+        }
+    }
 }

@@ -21,6 +21,13 @@ namespace NextStat.Kernels.Benchmarks.Inference;
 /// gives both cores. The control touches no memory, so it does not see other processes slowing a job through the
 /// shared caches and memory: on a loaded machine that slows the one-thread run (the other core is someone else's)
 /// more than the two-thread run, and job ratios above 2 with efficiencies above 1 are the sign.
+/// <para>
+/// Two ways to start a timed run. By default every run starts after an idle pause longer than a pool worker of
+/// <see cref="FitWorkers"/> stays awake: each two-thread run wakes a sleeping worker, as a job started on an idle
+/// second core does. With <c>--back-to-back</c> every timed run comes right after an untimed run of the same job and
+/// thread count: the rate of calls made one after the other (a scan per point of a limit grid, toys in batches),
+/// where the pool worker is still awake when the next call starts.
+/// </para>
 /// </remarks>
 internal static class ThreadScalingRatio
 {
@@ -29,11 +36,13 @@ internal static class ThreadScalingRatio
     /// <summary>A control ratio at least this high counts as a round in which the machine gave two full cores.</summary>
     private const double ControlFast = 1.9;
 
-    /// <summary>Idle time before every timed run: longer than a thread-pool worker spins before it sleeps.</summary>
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(1);
+    /// <summary>Idle time before every timed run in the default mode: longer than a pool worker stays awake.</summary>
+    private static readonly TimeSpan Pause = FitWorkers.StayAwake + TimeSpan.FromMilliseconds(1);
 
     /// <summary>Warm-up per job and thread count: long enough for the tiered JIT to reach its final code.</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    private static bool _backToBack;
 
     private static readonly string[] Workspaces =
     [
@@ -41,12 +50,18 @@ internal static class ThreadScalingRatio
         "atlas_susy_2018_04_staus_combined", "atlas_susy_2019_08_1lbb", "benchmark_poisson_100bins",
     ];
 
-    /// <summary>Measures every job on <paramref name="only"/>'s workspaces, or on all of them when it is empty.</summary>
-    public static void Run(IReadOnlyCollection<string> only)
+    /// <summary>
+    /// Measures every job on the workspaces named in <paramref name="arguments"/>, or on all of them when none is named;
+    /// <c>--back-to-back</c> among them times calls made one after the other instead of calls after an idle pause.
+    /// </summary>
+    public static void Run(IReadOnlyCollection<string> arguments)
     {
+        _backToBack = arguments.Contains("--back-to-back");
+        string[] only = [.. arguments.Where(a => a != "--back-to-back")];
+        Console.WriteLine(_backToBack ? "Calls back to back (each timed run right after an untimed one of the same job and thread count)." : $"Calls after an idle pause of {Pause.TotalMilliseconds} ms.");
         Console.WriteLine($"| job | workspace | 1 thread ms | 2 threads ms | job ratio | control ratio | efficiency | job ratio, control ≥ {ControlFast:F1}× (rounds) |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (string workspace in Workspaces.Where(w => only.Count == 0 || only.Contains(w)))
+        foreach (string workspace in Workspaces.Where(w => only.Length == 0 || only.Contains(w)))
         {
             InferenceBenchmarks one = Prepare(workspace, 1);
             InferenceBenchmarks two = Prepare(workspace, 2);
@@ -115,19 +130,27 @@ internal static class ThreadScalingRatio
     }
 
     /// <summary>
-    /// Wall-clock milliseconds of <paramref name="run"/>, started after a pause of <see cref="Pause"/>. A thread-pool
-    /// worker that has just finished work still spins for a moment and starts the next job at once; one that has been
-    /// idle sleeps and is woken 25–90 µs late (on a virtual machine its core halts). Without the pause a two-thread run
-    /// right after another would start hot: in the alternating rounds that is the control every round and the job
-    /// every other round. With it, every two-thread run starts as a job started on an idle second core does.
+    /// Wall-clock milliseconds of <paramref name="run"/>: right after an untimed call of it (<c>--back-to-back</c>), or
+    /// after a pause of <see cref="Pause"/>. A pool worker that has just worked still spins and starts the next job at
+    /// once; one that has been idle longer than <see cref="FitWorkers.StayAwake"/> sleeps and is woken 15–70 µs late (on
+    /// a virtual machine its core halts). Without the pause a two-thread run right after another would start hot: in
+    /// the alternating rounds that is the control every round and the job every other round. With it, every
+    /// two-thread run starts as a job started on an idle second core does.
     /// </summary>
     private static double Milliseconds(Action run)
     {
-        // The calling thread keeps its core through the pause (a sleep would hand it to other processes).
-        long pause = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(pause) < Pause)
+        if (_backToBack)
         {
-            Thread.SpinWait(20);
+            run();
+        }
+        else
+        {
+            // The calling thread keeps its core through the pause (a sleep would hand it to other processes).
+            long pause = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(pause) < Pause)
+            {
+                Thread.SpinWait(20);
+            }
         }
 
         long start = Stopwatch.GetTimestamp();

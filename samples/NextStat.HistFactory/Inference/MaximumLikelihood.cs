@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using NextStat.Kernels.Fitting;
 
 namespace NextStat.HistFactory.Inference;
@@ -59,34 +57,20 @@ public sealed record MleResult
 /// <summary>The maximum-likelihood fit with uncertainties.</summary>
 public static class MaximumLikelihood
 {
-    // Per model (held only while the model lives): its observed-data objective, and idle minimizers per fit options
-    // with their evaluators and scratch, so that repeated fits of one model allocate only their results. A fresh
-    // minimizer per fit costs more than the fit itself on the larger likelihoods (its m×m scratch lands on the
-    // large-object heap above ~100 parameters).
-    private static readonly ConditionalWeakTable<IInferenceModel, FitCache> Caches = new();
-
     /// <summary>
     /// Fits the model to its observed data from the suggested start, with uncertainties from the Hessian; its
     /// rows are computed on <see cref="InferenceOptions.Threads"/> threads (the result does not depend on it).
-    /// The observed-data objective is built at the first fit of a model (models are immutable) and kept with it.
+    /// The observed-data objective is built at the first fit of a model and kept with it (<see cref="ObservedFits"/>).
     /// </summary>
     public static MleResult Fit(IInferenceModel model, InferenceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= InferenceOptions.Default;
         FitOptions fitOptions = options.Fit with { HessianParallelism = options.WorkerCount(int.MaxValue) };
-        FitCache cache = Caches.GetValue(model, m => new FitCache(m.ObservedObjective()));
-        ConcurrentBag<Minimizer> idle = cache.Idle.GetOrAdd(fitOptions, _ => []);
-        Minimizer minimizer = idle.TryTake(out Minimizer? reused) ? reused : new Minimizer(fitOptions);
+        ObservedFits.Cache cache = ObservedFits.Of(model);
+        Minimizer minimizer = cache.Rent(fitOptions);
         FitResult fit = minimizer.Minimize(cache.Observed, model.SuggestedInput());
-        idle.Add(minimizer);
+        cache.Return(minimizer);
         return MleResult.From(model, fit);
-    }
-
-    private sealed class FitCache(IObjective observed)
-    {
-        public IObjective Observed { get; } = observed;
-
-        public ConcurrentDictionary<FitOptions, ConcurrentBag<Minimizer>> Idle { get; } = new();
     }
 }

@@ -69,7 +69,8 @@ public static class ProfileScan
         }
 
         mle ??= MaximumLikelihood.Fit(model, options);
-        IObjective objective = model.ObservedObjective();
+        ObservedFits.Cache cache = ObservedFits.Of(model);
+        IObjective objective = cache.Observed;
         int count = poiValues.Count;
         double muHat = mle.PoiValue;
         // q̃ compares with the best fit among μ ≥ 0, which for μ̂ < 0 is the fit at μ = 0: one more independent fit,
@@ -81,7 +82,7 @@ public static class ProfileScan
         int workers = options.WorkerCount(tasks);
         void Work()
         {
-            var minimizer = new Minimizer(fitOptions);
+            Minimizer minimizer = cache.Rent(fitOptions);
             while (schedule.TryTake(cancellationToken, out int i))
             {
                 try
@@ -99,12 +100,15 @@ public static class ProfileScan
                 }
                 catch (Exception exception)
                 {
+                    // Not returned to the cache: a fit that threw may have left its scratch half written.
                     schedule.Fail(exception);
                     return;
                 }
 
                 schedule.Complete(i);
             }
+
+            cache.Return(minimizer);
         }
 
         FitWorkers.Run(workers, Work);

@@ -85,7 +85,7 @@ public static class Ranking
             }
         }
 
-        IObjective objective = model.ObservedObjective();
+        IObjective objective = ObservedFits.Of(model).Observed;
         FitInput suggested = model.SuggestedInput() with { StartCovariance = mle.Fit.Covariance };
         FitBatchOptions batch = options.Batch with { Fit = options.Fit with { ComputeUncertainties = false } };
         FitResult[] fits = FitBatch.Run(tasks.Count, t => new FitTask(objective, suggested.WithFixed(tasks[t].Parameter, tasks[t].Value, best)), batch, cancellationToken);
