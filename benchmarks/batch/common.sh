@@ -52,3 +52,62 @@ parse_setting() {
     esac
   done
 }
+
+# alternate SECONDS SLICE: the processes in pids take turns, each running alone for SLICE seconds while the others
+# are stopped, until each has run SECONDS in total; all are left stopped.
+alternate() {
+  local total=$1 slice=$2 elapsed=0 pid
+  while awk -v e="$elapsed" -v t="$total" 'BEGIN {exit !(e < t)}'; do
+    for pid in "${pids[@]}"; do
+      kill -CONT "$pid"
+      sleep "$slice"
+      kill -STOP "$pid"
+    done
+    elapsed=$(awk -v e="$elapsed" -v s="$slice" 'BEGIN {print e + s}')
+  done
+}
+
+# The whole-run slicing below uses bash builtins only while a side runs, so that no process of ours competes with it.
+# idle: a descriptor that never has data; read's timeout on it is a sleep without a new process.
+exec {idle}<> <(:)
+
+# now_us: sets t to the time in microseconds (a variable, not a command substitution, which would start a process).
+now_us() { t=${EPOCHREALTIME/./}; t=$((10#$t)); }
+
+# exited PID: true once the process is gone or a zombie (a child that exited stays visible until waited for).
+exited() {
+  local stat
+  [ -r "/proc/$1/stat" ] || return 0
+  read -r stat <"/proc/$1/stat" || return 0
+  stat=${stat##*) }
+  [ "${stat%% *}" = Z ]
+}
+
+# run_sliced SLICE_US: the process groups led by the stopped children in pids run one at a time, each for SLICE_US
+# microseconds in turn (every process of the group stopped in between), until all have ended; running[i] is then the
+# summed time side i ran, up to its end (polled every 5 ms). Exits the script if a side fails.
+run_sliced() {
+  local slice_us=$1 side pid start
+  local -a finished=()
+  running=()
+  for side in "${!pids[@]}"; do running[side]=0; finished[side]=0; done
+  while [[ " ${finished[*]} " == *" 0 "* ]]; do
+    for side in "${!pids[@]}"; do
+      [ "${finished[side]}" -eq 0 ] || continue
+      pid=${pids[side]}
+      now_us
+      start=$t
+      kill -CONT -- "-$pid"
+      while now_us && ((t - start < slice_us)) && ! exited "$pid"; do
+        read -r -t 0.005 -u "$idle" || true
+      done
+      exited "$pid" || kill -STOP -- "-$pid"
+      now_us
+      running[side]=$((running[side] + t - start))
+      if exited "$pid"; then
+        wait "$pid" || { echo "side $side of the sliced run failed" >&2; exit 1; }
+        finished[side]=1
+      fi
+    done
+  done
+}

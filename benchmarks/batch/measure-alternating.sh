@@ -33,26 +33,13 @@ for side in 0 1; do
   kill -STOP "${pids[side]}"
 done
 
-# alternate SECONDS: each side runs alone for SECONDS in total, in slices, while the other is stopped
-alternate() {
-  local total=$1 elapsed=0
-  while awk -v e="$elapsed" -v t="$total" 'BEGIN {exit !(e < t)}'; do
-    for side in 0 1; do
-      kill -CONT "${pids[side]}"
-      sleep "$slice"
-      kill -STOP "${pids[side]}"
-    done
-    elapsed=$(awk -v e="$elapsed" -v s="$slice" 'BEGIN {print e + s}')
-  done
-}
-
-alternate "$warm_s"
+alternate "$warm_s" "$slice"
 # the toys each side has written by now are its warm-up; count them
 for side in 0 1; do kill -CONT "${pids[side]}"; kill -STOP "${pids[side]}"; done
 sleep 0.2
 declare -a skip
 for side in 0 1; do skip[side]=$(wc -l <"$work/$side/out/toys.jsonl.timing"); done
-alternate "$seconds"
+alternate "$seconds" "$slice"
 for side in 0 1; do
   kill -TERM "${pids[side]}"
   kill -CONT "${pids[side]}"

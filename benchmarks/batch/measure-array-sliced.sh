@@ -4,8 +4,7 @@
 # other side stopped with SIGSTOP (its whole process group: the job that is running, or the merge), switching every
 # SLICE milliseconds, so both sample the node's speed in the same alternating seconds. Each side's running time is
 # summed over its slices until it ends; (array − single) / N is the overhead per item, start-up, warm-up, merge and
-# all. One thread per process on both sides, as in measure-batch.sh. The switching loop uses bash builtins only, as
-# in measure-threads-sliced.sh.
+# all. One thread per process on both sides, as in measure-batch.sh.
 #
 #   HOST=DIR benchmarks/batch/measure-array-sliced.sh [WORKSPACE.json] [N] [JOBS] [REPS] [SLICE_MS]
 set -euo pipefail
@@ -17,16 +16,6 @@ jobs=${3:-2}
 reps=${4:-3}
 slice_us=$((${5:-500} * 1000))
 require_host
-
-exec {idle}<> <(:)
-now_us() { t=${EPOCHREALTIME/./}; t=$((10#$t)); }
-exited() {
-  local stat
-  [ -r "/proc/$1/stat" ] || return 0
-  read -r stat <"/proc/$1/stat" || return 0
-  stat=${stat##*) }
-  [ "${stat%% *}" = Z ]
-}
 
 echo "| run | single run: running s | array of $jobs + merge: running s | overhead (running) | per item | single / array CPU s | overhead (CPU) | merged = single |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -49,27 +38,7 @@ for ((rep = 1; rep <= reps; rep++)); do
   pids+=($!)
   set +m
   kill -STOP -- "-${pids[0]}" "-${pids[1]}"
-  running=(0 0)
-  finished=(0 0)
-  while [ "${finished[0]}" -eq 0 ] || [ "${finished[1]}" -eq 0 ]; do
-    for side in 0 1; do
-      [ "${finished[side]}" -eq 0 ] || continue
-      pid=${pids[side]}
-      now_us
-      start=$t
-      kill -CONT -- "-$pid"
-      while now_us && ((t - start < slice_us)) && ! exited "$pid"; do
-        read -r -t 0.005 -u "$idle" || true
-      done
-      exited "$pid" || kill -STOP -- "-$pid"
-      now_us
-      running[side]=$((running[side] + t - start))
-      if exited "$pid"; then
-        wait "$pid" || { echo "side $side failed" >&2; exit 1; }
-        finished[side]=1
-      fi
-    done
-  done
+  run_sliced "$slice_us"
   same=no
   cmp -s "$single/toys.jsonl" "$array/merged.jsonl" && same=yes
   ca=$(awk '{s += $1 + $2} END {print s}' "${cpu[0]}")

@@ -17,55 +17,20 @@ reps=${3:-3}
 slice_us=$((${4:-500} * 1000))
 require_host
 
-# A descriptor that never has data: read's timeout on it is a sleep without a new process.
-exec {idle}<> <(:)
-
-# now_us: sets t to the time in microseconds (a variable, not a command substitution, which would start a process).
-now_us() { t=${EPOCHREALTIME/./}; t=$((10#$t)); }
-
-# exited PID: true once the process is gone or a zombie (a child that exited stays visible until waited for).
-exited() {
-  local stat
-  [ -r "/proc/$1/stat" ] || return 0
-  read -r stat <"/proc/$1/stat" || return 0
-  stat=${stat##*) }
-  [ "${stat%% *}" = Z ]
-}
-
 echo "| run | 1 thread: running s | 2 threads: running s | 1 thread toys/s | 2 threads toys/s | ratio |"
 echo "|---:|---:|---:|---:|---:|---:|"
 for ((rep = 1; rep <= reps; rep++)); do
   pids=()
-  running=(0 0)
-  finished=(0 0)
+  # Each side leads its own process group (set -m), so that one signal stops all its threads.
+  set -m
   for side in 0 1; do
     "$host" batch-fit --input "$workspace" --output-dir "$work/$rep-$side" --n-toys "$n" --threads $((side + 1)) \
       --seed 7 >/dev/null 2>&1 &
     pids[side]=$!
-    kill -STOP "${pids[side]}"
+    kill -STOP -- "-${pids[side]}"
   done
-
-  while [ "${finished[0]}" -eq 0 ] || [ "${finished[1]}" -eq 0 ]; do
-    for side in 0 1; do
-      [ "${finished[side]}" -eq 0 ] || continue
-      pid=${pids[side]}
-      now_us
-      start=$t
-      kill -CONT "$pid"
-      # Poll every 5 ms for an exit within the slice, so that a side is credited with the time up to it.
-      while now_us && ((t - start < slice_us)) && ! exited "$pid"; do
-        read -r -t 0.005 -u "$idle" || true
-      done
-
-      exited "$pid" || kill -STOP "$pid"
-      now_us
-      running[side]=$((running[side] + t - start))
-      if exited "$pid"; then
-        wait "$pid" || { echo "batch-fit with $((side + 1)) thread(s) failed" >&2; exit 1; }
-        finished[side]=1
-      fi
-    done
-  done
+  set +m
+  run_sliced "$slice_us"
 
   awk -v r="$rep" -v a="${running[0]}" -v b="${running[1]}" -v n="$n" \
     'BEGIN {a /= 1e6; b /= 1e6; printf "| %d | %.2f | %.2f | %.1f | %.1f | %.2f× |\n", r, a, b, n / a, n / b, a / b}'

@@ -34,19 +34,7 @@ for side in 0 1; do
   kill -STOP "${pids[side]}"
 done
 
-alternate() {
-  local total=$1 elapsed=0
-  while awk -v e="$elapsed" -v t="$total" 'BEGIN {exit !(e < t)}'; do
-    for side in 0 1; do
-      kill -CONT "${pids[side]}"
-      sleep 0.5
-      kill -STOP "${pids[side]}"
-    done
-    elapsed=$(awk -v e="$elapsed" 'BEGIN {print e + 0.5}')
-  done
-}
-
-alternate "$warm_s"
+alternate "$warm_s" 0.5
 sleep 0.2
 for side in 0 1; do
   skip[side]=$(wc -l <"$work/$side/out/toys.jsonl.timing")
@@ -55,7 +43,7 @@ for side in 0 1; do
 done
 # perf attaches while both sides are stopped: every sample falls in the alternating seconds
 sleep 1
-alternate "$seconds"
+alternate "$seconds" 0.5
 for side in 0 1; do kill -INT "${recorders[side]}"; done
 wait "${recorders[@]}" || true
 declare -a toys

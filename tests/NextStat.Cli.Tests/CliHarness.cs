@@ -67,16 +67,45 @@ public static class CliHarness
     /// <summary>Runs <c>dotnet nextstat.dll</c> to completion.</summary>
     public static CliResult RunProcess(params string[] args)
     {
+        var info = new ProcessStartInfo("dotnet");
+        info.ArgumentList.Add(HostDll);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        return RunToEnd(info, TimeSpan.FromMinutes(3));
+    }
+
+    /// <summary>
+    /// Runs the program of <paramref name="info"/> to its end with both output streams read (redirection is set
+    /// here); a run longer than <paramref name="timeout"/> is killed with its children and reported.
+    /// </summary>
+    public static CliResult RunToEnd(ProcessStartInfo info, TimeSpan timeout)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         var output = new StringBuilder();
         var error = new StringBuilder();
-        using Process process = Start(args, output, error);
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (error) { error.AppendLine(e.Data); } } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"nextstat {string.Join(' ', args)} did not finish in 3 minutes");
+            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in {timeout}");
         }
         process.WaitForExit();
-        return new CliResult(process.ExitCode, output.ToString(), error.ToString());
+        lock (output)
+        {
+            lock (error)
+            {
+                return new CliResult(process.ExitCode, output.ToString(), error.ToString());
+            }
+        }
     }
 
     /// <summary>A fresh scratch directory under the system temp folder.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace NextStat.Cli.Tests;
 
@@ -83,24 +82,10 @@ public sealed class LocalSlurm
         return new LocalSlurm(conf, null);
     }
 
+    // One text, as a failure message shows it: what the script printed, then its errors.
     private static (int ExitCode, string Output) RunToEnd(ProcessStartInfo info, TimeSpan timeout)
     {
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in {timeout}");
-        }
-        process.WaitForExit();
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
+        CliResult result = CliHarness.RunToEnd(info, timeout);
+        return (result.ExitCode, result.Out + result.Error);
     }
 }

@@ -122,29 +122,19 @@ public sealed class NativeHost : IDisposable
     /// <summary>Runs the published host with <paramref name="args"/> to completion.</summary>
     public CliResult Run(params string[] args)
     {
-        var info = new ProcessStartInfo(_executable.Value)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo(_executable.Value);
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
         }
-        return Execute(info, TimeSpan.FromMinutes(3));
+        return CliHarness.RunToEnd(info, TimeSpan.FromMinutes(3));
     }
 
     private string Publish()
     {
         string project = Path.Combine(CliHarness.RepoRoot, "samples", "NextStat.Cli", "NextStat.Cli.csproj");
         string output = Path.Combine(_root, "host");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet");
         // No build server or node outlives the publish: nothing is left running after the tests.
         foreach (string arg in new[]
                  {
@@ -154,32 +144,13 @@ public sealed class NativeHost : IDisposable
         {
             info.ArgumentList.Add(arg);
         }
-        CliResult result = Execute(info, TimeSpan.FromMinutes(10));
+        CliResult result = CliHarness.RunToEnd(info, TimeSpan.FromMinutes(10));
         string executable = Path.Combine(output, "nextstat");
         Assert.True(result.ExitCode == 0 && File.Exists(executable),
             $"dotnet publish -p:PublishProfile=native exited {result.ExitCode}:\n{result.Out}\n{result.Error}");
         // Warnings are errors in this repository; a publish that printed one would have failed above.
         Assert.DoesNotContain("warning", result.Out, StringComparison.OrdinalIgnoreCase);
         return executable;
-    }
-
-    private static CliResult Execute(ProcessStartInfo info, TimeSpan timeout)
-    {
-        var output = new StringBuilder();
-        var error = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (error) { error.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not finish in {timeout}");
-        }
-        process.WaitForExit();
-        return new CliResult(process.ExitCode, output.ToString(), error.ToString());
     }
 
     private static bool OnPath(string name) =>
