@@ -146,6 +146,12 @@ public static class StreamingBatchRunner
         private long _completed;            // items whose results wait in their slots or were written
         private bool _writerWaits;
         private bool _workersWait;
+
+        // Results the writer lets gather before it is woken. Waking it for each result put a context switch per item
+        // onto the cores the workers run on (with as many workers as cores, the writer has no core of its own); in
+        // batches it writes them back to back. The batch leaves room in the ring for every worker, so a full ring
+        // always wakes the writer.
+        private readonly long _writerBatch = Math.Clamp(config.ChunkSize - config.EffectiveThreads, 1, WriterBatch);
         private bool _stop;
         private Exception? _fatal;
 
@@ -241,17 +247,11 @@ public static class StreamingBatchRunner
         }
 
         /// <summary>
-        /// Whether the waiting writer should be woken: once a batch of results waits, every item has finished, or the
-        /// run is stopping (it then writes what the running items leave). Waking it for each result put a context switch per item onto the cores the workers run on (with
-        /// as many workers as cores, the writer has no core of its own); in batches it writes them back to back. The
-        /// batch leaves room in the ring for every worker, so a full ring always wakes the writer. Called under the gate.
+        /// Whether the waiting writer should be woken: once <see cref="_writerBatch"/> results wait, every item has
+        /// finished, or the run is stopping (it then writes what the running items leave). Called under the gate.
         /// </summary>
-        private bool WriterHasWork(int capacity)
-        {
-            long waiting = _completed - (_writeCursor - _from);
-            long batch = Math.Clamp(capacity - config.EffectiveThreads, 1, WriterBatch);
-            return waiting >= batch || _completed == end - _from || _stop;
-        }
+        private bool WriterHasWork() =>
+            _completed - (_writeCursor - _from) >= _writerBatch || _completed == end - _from || _stop;
 
         private static void Sync(FileStream file, StreamWriter timing)
         {
@@ -357,7 +357,7 @@ public static class StreamingBatchRunner
                 {
                     _slots[(int)(index % capacity)] = new Slot(result, line, record.WrittenCount, seconds, cpuSeconds, true);
                     _completed++;
-                    if (_writerWaits && WriterHasWork(capacity))
+                    if (_writerWaits && WriterHasWork())
                     {
                         Monitor.PulseAll(_gate);
                     }
@@ -366,7 +366,7 @@ public static class StreamingBatchRunner
         }
     }
 
-    /// <summary>Results the writer lets gather before it is woken (see <c>WriterHasWork</c>).</summary>
+    /// <summary>The most results the writer lets gather before it is woken.</summary>
     private const int WriterBatch = 32;
 
     private readonly record struct Slot(BatchItemResult? Result, byte[]? Line, int Length, double Seconds, double CpuSeconds, bool Done);
