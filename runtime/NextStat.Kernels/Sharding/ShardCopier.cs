@@ -86,7 +86,7 @@ internal static partial class ShardCopier
             int outFd = (int)output.SafeFileHandle.DangerousGetHandle();
             while (inOffset < to)
             {
-                nint copied = CopyFileRange(inFd, ref inOffset, outFd, ref outOffset, (nuint)Math.Min(to - inOffset, 1L << 30), 0);
+                nint copied = CopyFileRange(inFd, ref inOffset, outFd, ref outOffset, (nuint)Math.Min(to - inOffset, WritebackBlock), 0);
                 if (copied == 0)
                 {
                     throw Shrunk(path, inOffset, to);
@@ -94,6 +94,10 @@ internal static partial class ShardCopier
                 if (copied < 0 && Marshal.GetLastPInvokeError() != EINTR)
                 {
                     break;
+                }
+                if (copied > 0)
+                {
+                    StartWriteback(outFd, outOffset - copied, copied);
                 }
             }
             // The kernel moved only the offsets passed to it; the streams keep their own positions.
@@ -108,10 +112,37 @@ internal static partial class ShardCopier
             {
                 throw Shrunk(path, inOffset, to);
             }
-            output.Write(buffer, 0, read);
+            Write(output, buffer, 0, read);
             inOffset += read;
         }
     }
+
+    /// <summary>
+    /// Bytes the kernel copies per call, each block then handed to the disk at once: the merge ends with an fsync of
+    /// everything it wrote, and blocks already on their way overlap the disk's writes with the rest of the copy (a
+    /// 157 MB merge: copy and sync 0.25–0.27 s instead of 0.31–0.32 s).
+    /// </summary>
+    private const int WritebackBlock = 8 << 20;
+
+    /// <summary>Writes to <paramref name="output"/> and, when it is a file, starts the disk write of those bytes.</summary>
+    private static void Write(Stream output, byte[] buffer, int offset, int count)
+    {
+        output.Write(buffer, offset, count);
+        if (count > 0 && OperatingSystem.IsLinux() && output is FileStream file)
+        {
+            // Unbuffered output streams (the merger's): their position is the end of the bytes just written.
+            StartWriteback((int)file.SafeFileHandle.DangerousGetHandle(), file.Position - count, count);
+        }
+    }
+
+    /// <summary>
+    /// Starts the disk write of <paramref name="length"/> bytes at <paramref name="offset"/> without waiting for it
+    /// (sync_file_range, SYNC_FILE_RANGE_WRITE). Only a head start for the final fsync, which alone makes the output
+    /// durable: a refusal changes nothing.
+    /// </summary>
+    private static void StartWriteback(int fd, long offset, long length) => _ = SyncFileRange(fd, offset, length, SyncFileRangeWrite);
+
+    private const uint SyncFileRangeWrite = 2;
 
     private const int EINTR = 4;
 
@@ -120,6 +151,9 @@ internal static partial class ShardCopier
 
     [LibraryImport("libc", EntryPoint = "copy_file_range", SetLastError = true)]
     private static partial nint CopyFileRange(int inFd, ref long inOffset, int outFd, ref long outOffset, nuint length, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range")]
+    private static partial int SyncFileRange(int fd, long offset, long length, uint flags);
 
     /// <summary>
     /// Appends the valid records of the shard file at <paramref name="path"/> (whose header is
@@ -160,7 +194,7 @@ internal static partial class ShardCopier
                     }
                     break;
                 }
-                output.Write(buffer, copyFrom, checkedEnd - copyFrom);
+                Write(output, buffer, copyFrom, checkedEnd - copyFrom);
                 // Keep the unfinished line; a line longer than the buffer (a model with very many parameters) grows it.
                 int kept = end - position;
                 if (position == 0 && end == buffer.Length)
@@ -205,7 +239,7 @@ internal static partial class ShardCopier
                 checkedEnd = position;
             }
         }
-        output.Write(buffer, copyFrom, checkedEnd - copyFrom);
+        Write(output, buffer, copyFrom, checkedEnd - copyFrom);
         return records;
     }
 
