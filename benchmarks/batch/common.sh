@@ -36,6 +36,11 @@ job_cost() {
     }' "$work/records.txt"
 }
 
+# worker_cpu TIMING_FILE…: the summed cpu_seconds of the records in the timing sidecars (the workers' CPU in their items).
+worker_cpu() {
+  sed -n 's/.*"cpu_seconds":\([0-9.eE+-]*\).*/\1/p' "$@" | awk '{s += $1} END {printf "%.6f\n", s}'
+}
+
 # parse_setting SETTING: a label and comma-joined assignments ("pgo-off,DOTNET_TieredPGO=0"; "default" alone changes
 # nothing). Sets label, run_host (host=DIR picks the nextstat published in DIR, otherwise $host) and assignments (the
 # environment assignments, for env).
