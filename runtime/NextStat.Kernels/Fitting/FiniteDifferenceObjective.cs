@@ -36,8 +36,9 @@ public sealed class FiniteDifferenceObjective : IObjective
         private readonly double[] _point;
         private readonly double[] _gradient;
         private readonly double[][] _workerPoints;
-        private readonly Action<int> _block;
+        private readonly Action _work;
         private readonly int _blocks;
+        private int _nextBlock;
 
         public Evaluator(FiniteDifferenceObjective owner)
         {
@@ -53,7 +54,7 @@ public sealed class FiniteDifferenceObjective : IObjective
             }
 
             // Kept in a field so that a parallel gradient allocates no closure per call.
-            _block = ComputeBlock;
+            _work = TakeBlocks;
         }
 
         public double Value(ReadOnlySpan<double> parameters) => _owner._function(parameters);
@@ -68,11 +69,22 @@ public sealed class FiniteDifferenceObjective : IObjective
             }
             else
             {
-                Parallel.For(0, _blocks, new ParallelOptions { MaxDegreeOfParallelism = _blocks }, _block);
+                // The fit workers' pool: a minimizer asks for a gradient every iteration, and a pool thread that has just
+                // computed one is still awake for the next.
+                _nextBlock = -1;
+                FitWorkers.Run(_blocks, _work);
             }
 
             _gradient.AsSpan(0, parameters.Length).CopyTo(gradient);
             return value;
+        }
+
+        private void TakeBlocks()
+        {
+            for (int block; (block = Interlocked.Increment(ref _nextBlock)) < _blocks;)
+            {
+                ComputeBlock(block);
+            }
         }
 
         private void ComputeBlock(int block)
@@ -150,14 +162,18 @@ public static class FiniteDifferences
         double[] origin = x.ToArray();
         double[] result = new double[n];
         int blocks = Math.Max(1, Math.Min(maxDegreeOfParallelism, n));
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = blocks }, block =>
+        int next = -1;
+        FitWorkers.Run(blocks, () =>
         {
             double[] point = (double[])origin.Clone();
-            int from = (int)((long)n * block / blocks);
-            int to = (int)((long)n * (block + 1) / blocks);
-            for (int i = from; i < to; i++)
+            for (int block; (block = Interlocked.Increment(ref next)) < blocks;)
             {
-                result[i] = component(point, i);
+                int from = (int)((long)n * block / blocks);
+                int to = (int)((long)n * (block + 1) / blocks);
+                for (int i = from; i < to; i++)
+                {
+                    result[i] = component(point, i);
+                }
             }
         });
         return result;
