@@ -24,9 +24,14 @@ namespace NextStat.Kernels.Benchmarks.Inference;
 /// <para>
 /// Two ways to start a timed run. By default every run starts after an idle pause longer than a pool worker of
 /// <see cref="FitWorkers"/> stays awake: each two-thread run wakes a sleeping worker, as a job started on an idle
-/// second core does. With <c>--back-to-back</c> every timed run comes right after an untimed run of the same job and
-/// thread count: the rate of calls made one after the other (a scan per point of a limit grid, toys in batches),
-/// where the pool worker is still awake when the next call starts.
+/// second core does. With <c>--back-to-back</c> every timed run is a series of calls of the same job and thread count
+/// made one right after the other, at least <see cref="SeriesLength"/> long, after an untimed call: the sustained rate
+/// of calls made one after the other (a scan per point of a limit grid, toys in batches), where the pool worker is
+/// still awake when the next call starts. One timed call right after one untimed call measures instead how a second
+/// core that was idle for several times the job's length comes back: between the two-thread runs, the one-thread runs
+/// and the controls keep it idle, and on this kind of virtual machine it runs the next few milliseconds of work slower
+/// (sbottom A's 21-point scan: 496 µs a call right after one untimed call, 443 µs a call over a long series; sbottom
+/// B's 208 and 199 µs; the one-thread calls 838 and 365 µs either way).
 /// </para>
 /// </remarks>
 internal static class ThreadScalingRatio
@@ -42,7 +47,13 @@ internal static class ThreadScalingRatio
     /// <summary>Warm-up per job and thread count: long enough for the tiered JIT to reach its final code.</summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
+    /// <summary>The least length of a timed series of calls with <c>--back-to-back</c>.</summary>
+    private static readonly TimeSpan SeriesLength = TimeSpan.FromMilliseconds(50);
+
     private static bool _backToBack;
+
+    /// <summary>Calls per timed run: 1, or with <c>--back-to-back</c> enough one-thread calls to fill <see cref="SeriesLength"/>.</summary>
+    private static int _series = 1;
 
     private static readonly string[] Workspaces =
     [
@@ -58,7 +69,7 @@ internal static class ThreadScalingRatio
     {
         _backToBack = arguments.Contains("--back-to-back");
         string[] only = [.. arguments.Where(a => a != "--back-to-back")];
-        Console.WriteLine(_backToBack ? "Calls back to back (each timed run right after an untimed one of the same job and thread count)." : $"Calls after an idle pause of {Pause.TotalMilliseconds} ms.");
+        Console.WriteLine(_backToBack ? $"Calls back to back (each timed run a series of calls one right after the other, at least {SeriesLength.TotalMilliseconds} ms long, after an untimed call; times per call)." : $"Calls after an idle pause of {Pause.TotalMilliseconds} ms.");
         Console.WriteLine($"| job | workspace | 1 thread ms | 2 threads ms | job ratio | control ratio | efficiency | job ratio, control ≥ {ControlFast:F1}× (rounds) |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (string workspace in Workspaces.Where(w => only.Length == 0 || only.Contains(w)))
@@ -82,9 +93,12 @@ internal static class ThreadScalingRatio
     {
         var control = new MachineControl();
         var warmUp = Stopwatch.StartNew();
+        _series = 1;
         while (warmUp.Elapsed < WarmUp)
         {
-            control.Calibrate(Milliseconds(oneThread));
+            double oneCall = Milliseconds(oneThread);
+            control.Calibrate(oneCall);
+            _series = _backToBack ? Math.Max(1, (int)Math.Ceiling(SeriesLength.TotalMilliseconds / oneCall)) : 1;
             twoThreads();
             control.Run(2);
         }
@@ -126,12 +140,12 @@ internal static class ThreadScalingRatio
 
         string fast = fastRounds.Count == 0 ? "– (0)" : string.Create(CultureInfo.InvariantCulture, $"{RoundStatistics.Median([.. fastRounds]):F2}× ({fastRounds.Count})");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {job} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} |"));
+            $"| {job}{(_series > 1 ? $" (series of {_series})" : "")} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} |"));
     }
 
     /// <summary>
-    /// Wall-clock milliseconds of <paramref name="run"/>: right after an untimed call of it (<c>--back-to-back</c>), or
-    /// after a pause of <see cref="Pause"/>. A pool worker that has just worked still spins and starts the next job at
+    /// Wall-clock milliseconds of one call of <paramref name="run"/>: the mean over a series of <see cref="_series"/>
+    /// calls right after an untimed call (<c>--back-to-back</c>), or one call after a pause of <see cref="Pause"/>. A pool worker that has just worked still spins and starts the next job at
     /// once; one that has been idle longer than <see cref="FitWorkers.StayAwake"/> sleeps and is woken 15–70 µs late (on
     /// a virtual machine its core halts). Without the pause a two-thread run right after another would start hot: in
     /// the alternating rounds that is the control every round and the job every other round. With it, every
@@ -154,8 +168,12 @@ internal static class ThreadScalingRatio
         }
 
         long start = Stopwatch.GetTimestamp();
-        run();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        for (int call = 0; call < _series; call++)
+        {
+            run();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds / _series;
     }
 
     /// <summary>
