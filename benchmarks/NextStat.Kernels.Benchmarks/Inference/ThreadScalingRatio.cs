@@ -70,8 +70,8 @@ internal static class ThreadScalingRatio
         _backToBack = arguments.Contains("--back-to-back");
         string[] only = [.. arguments.Where(a => a != "--back-to-back")];
         Console.WriteLine(_backToBack ? $"Calls back to back (each timed run a series of calls one right after the other, at least {SeriesLength.TotalMilliseconds} ms long, after an untimed call; times per call)." : $"Calls after an idle pause of {Pause.TotalMilliseconds} ms.");
-        Console.WriteLine($"| job | workspace | 1 thread ms | 2 threads ms | job ratio | control ratio | efficiency | job ratio, control ≥ {ControlFast:F1}× (rounds) |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| job | workspace | 1 thread ms | 2 threads ms | job ratio | control ratio | efficiency | job ratio, control ≥ {ControlFast:F1}× (rounds) | L1 control ratio | job ratio, L1 control ≥ {ControlFast:F1}× (rounds) |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (string workspace in Workspaces.Where(w => only.Length == 0 || only.Contains(w)))
         {
             InferenceBenchmarks one = Prepare(workspace, 1);
@@ -91,16 +91,19 @@ internal static class ThreadScalingRatio
 
     private static void Measure(string job, string workspace, Action oneThread, Action twoThreads)
     {
-        var control = new MachineControl();
+        var control = new MachineControl(touchesMemory: false);
+        var l1Control = new MachineControl(touchesMemory: true);
         var warmUp = Stopwatch.StartNew();
         _series = 1;
         while (warmUp.Elapsed < WarmUp)
         {
             double oneCall = Milliseconds(oneThread);
             control.Calibrate(oneCall);
+            l1Control.Calibrate(oneCall);
             _series = _backToBack ? Math.Max(1, (int)Math.Ceiling(SeriesLength.TotalMilliseconds / oneCall)) : 1;
             twoThreads();
             control.Run(2);
+            l1Control.Run(2);
         }
 
         var one = new double[Rounds];
@@ -108,7 +111,9 @@ internal static class ThreadScalingRatio
         var ratio = new double[Rounds];
         var controlRatio = new double[Rounds];
         var efficiency = new double[Rounds];
+        var l1Ratio = new double[Rounds];
         var fastRounds = new List<double>();
+        var l1FastRounds = new List<double>();
         for (int round = 0; round < Rounds; round++)
         {
             // Each control run sits next to the job run with the same thread count; which side goes first alternates.
@@ -129,19 +134,43 @@ internal static class ThreadScalingRatio
                 controlOne = Milliseconds(() => control.Run(1));
             }
 
+            // The L1 control sits around the pair: its two runs alternate as the register control's do.
+            double l1One;
+            double l1Two;
+            if (round % 2 == 0)
+            {
+                l1One = Milliseconds(() => l1Control.Run(1));
+                l1Two = Milliseconds(() => l1Control.Run(2));
+            }
+            else
+            {
+                l1Two = Milliseconds(() => l1Control.Run(2));
+                l1One = Milliseconds(() => l1Control.Run(1));
+            }
+
             ratio[round] = one[round] / two[round];
             controlRatio[round] = controlOne / controlTwo;
             efficiency[round] = ratio[round] / controlRatio[round];
+            l1Ratio[round] = l1One / l1Two;
             if (controlRatio[round] >= ControlFast)
             {
                 fastRounds.Add(ratio[round]);
             }
+
+            if (l1Ratio[round] >= ControlFast)
+            {
+                l1FastRounds.Add(ratio[round]);
+            }
         }
 
-        string fast = fastRounds.Count == 0 ? "– (0)" : string.Create(CultureInfo.InvariantCulture, $"{RoundStatistics.Median([.. fastRounds]):F2}× ({fastRounds.Count})");
+        string fast = FastRatio(fastRounds);
+        string l1Fast = FastRatio(l1FastRounds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {job}{(_series > 1 ? $" (series of {_series})" : "")} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} |"));
+            $"| {job}{(_series > 1 ? $" (series of {_series})" : "")} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} | {RoundStatistics.Median(l1Ratio):F2}× | {l1Fast} |"));
     }
+
+    private static string FastRatio(List<double> rounds) =>
+        rounds.Count == 0 ? "– (0)" : string.Create(CultureInfo.InvariantCulture, $"{RoundStatistics.Median([.. rounds]):F2}× ({rounds.Count})");
 
     /// <summary>
     /// Wall-clock milliseconds of one call of <paramref name="run"/>: the mean over a series of <see cref="_series"/>
@@ -178,13 +207,19 @@ internal static class ThreadScalingRatio
 
     /// <summary>
     /// Work that two threads run exactly twice as fast as one when the machine gives both cores: chunks of a chain of
-    /// fused multiply-adds held in registers (no memory traffic, nothing shared but the chunk counter), taken by workers
-    /// from a shared counter and started by <see cref="FitWorkers.Run"/> as the jobs' fits are, so a late thread start
-    /// costs it what it costs a job.
+    /// fused multiply-adds held in registers (no memory traffic, nothing shared but the chunk counter), or with
+    /// <c>touchesMemory</c> of loads from a block in each core's own L1 cache, taken by workers from a shared counter and
+    /// started by <see cref="FitWorkers.Run"/> as the jobs' fits are, so a late thread start costs it what it costs a job.
     /// </summary>
-    private sealed class MachineControl
+    private sealed class MachineControl(bool touchesMemory)
     {
         private const int Chunks = 64;
+
+        /// <summary>Doubles each worker of the L1 control reads per step: 16 KiB, half of a core's L1 data cache.</summary>
+        private const int L1Doubles = 2048;
+
+        [ThreadStatic]
+        private static double[]? t_l1Data;
 
         private long _chainLength = 1_000;
         private int _next;
@@ -207,6 +242,12 @@ internal static class ThreadScalingRatio
 
         private void Work()
         {
+            if (touchesMemory)
+            {
+                ReadL1();
+                return;
+            }
+
             Vector256<double> a = Vector256.Create(1.0);
             Vector256<double> b = a;
             Vector256<double> c = a;
@@ -226,6 +267,40 @@ internal static class ThreadScalingRatio
             }
 
             Volatile.Write(ref _sink, Vector256.Sum(a + b + c + d));
+        }
+
+        /// <summary>
+        /// Loads from a per-thread block that stays in the core's L1 cache: no traffic between the cores, but the loads
+        /// run on the core's memory pipeline, which the fits use and which a busy neighbour of the host on the same
+        /// physical core slows, where the register chains do not notice it.
+        /// </summary>
+        private void ReadL1()
+        {
+            double[] data = t_l1Data ??= [.. Enumerable.Range(0, L1Doubles).Select(i => 1e-9 * i)];
+            // Eight sums, so that the loads and not the adds' latency set the pace.
+            var s0 = Vector256<double>.Zero;
+            var (s1, s2, s3, s4, s5, s6, s7) = (s0, s0, s0, s0, s0, s0, s0);
+            int w = Vector256<double>.Count;
+            while (Interlocked.Increment(ref _next) < Chunks)
+            {
+                for (long i = 0; i < _chainLength; i++)
+                {
+                    for (int j = 0; j < data.Length; j += 8 * w)
+                    {
+                        s0 += Vector256.LoadUnsafe(ref data[j]);
+                        s1 += Vector256.LoadUnsafe(ref data[j + w]);
+                        s2 += Vector256.LoadUnsafe(ref data[j + (2 * w)]);
+                        s3 += Vector256.LoadUnsafe(ref data[j + (3 * w)]);
+                        s4 += Vector256.LoadUnsafe(ref data[j + (4 * w)]);
+                        s5 += Vector256.LoadUnsafe(ref data[j + (5 * w)]);
+                        s6 += Vector256.LoadUnsafe(ref data[j + (6 * w)]);
+                        s7 += Vector256.LoadUnsafe(ref data[j + (7 * w)]);
+                    }
+                }
+            }
+
+            Vector256<double> total = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
+            Volatile.Write(ref _sink, Vector256.Sum(total));
         }
     }
 }
