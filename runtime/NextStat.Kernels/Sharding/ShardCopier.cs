@@ -119,8 +119,8 @@ internal static partial class ShardCopier
 
     /// <summary>
     /// Bytes the kernel copies per call, each block then handed to the disk at once: the merge ends with an fsync of
-    /// everything it wrote, and blocks already on their way overlap the disk's writes with the rest of the copy (a
-    /// 157 MB merge: copy and sync 0.25–0.27 s instead of 0.31–0.32 s).
+    /// everything it wrote, and blocks already on their way overlap the disk's writes with the rest of the copy (merging
+    /// two shards of 78 MB: 0.21–0.26 s instead of 0.28–0.35 s, benchmarks/RESULTS.batch.md).
     /// </summary>
     private const int WritebackBlock = 8 << 20;
 
