@@ -70,8 +70,8 @@ internal static class ThreadScalingRatio
         _backToBack = arguments.Contains("--back-to-back");
         string[] only = [.. arguments.Where(a => a != "--back-to-back")];
         Console.WriteLine(_backToBack ? $"Calls back to back (each timed run a series of calls one right after the other, at least {SeriesLength.TotalMilliseconds} ms long, after an untimed call; times per call)." : $"Calls after an idle pause of {Pause.TotalMilliseconds} ms.");
-        Console.WriteLine($"| job | workspace | 1 thread ms | 2 threads ms | job ratio | control ratio | efficiency | job ratio, control ≥ {ControlFast:F1}× (rounds) | L1 control ratio | job ratio, L1 control ≥ {ControlFast:F1}× (rounds) |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| job | workspace | 1 thread ms | 2 threads ms | job ratio | control ratio | efficiency | job ratio, control ≥ {ControlFast:F1}× (rounds) | L1 control ratio | L1 efficiency | job ratio, L1 control ≥ {ControlFast:F1}× (rounds) |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (string workspace in Workspaces.Where(w => only.Length == 0 || only.Contains(w)))
         {
             InferenceBenchmarks one = Prepare(workspace, 1);
@@ -112,6 +112,7 @@ internal static class ThreadScalingRatio
         var controlRatio = new double[Rounds];
         var efficiency = new double[Rounds];
         var l1Ratio = new double[Rounds];
+        var l1Efficiency = new double[Rounds];
         var fastRounds = new List<double>();
         var l1FastRounds = new List<double>();
         for (int round = 0; round < Rounds; round++)
@@ -152,6 +153,7 @@ internal static class ThreadScalingRatio
             controlRatio[round] = controlOne / controlTwo;
             efficiency[round] = ratio[round] / controlRatio[round];
             l1Ratio[round] = l1One / l1Two;
+            l1Efficiency[round] = ratio[round] / l1Ratio[round];
             if (controlRatio[round] >= ControlFast)
             {
                 fastRounds.Add(ratio[round]);
@@ -166,7 +168,7 @@ internal static class ThreadScalingRatio
         string fast = FastRatio(fastRounds);
         string l1Fast = FastRatio(l1FastRounds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {job}{(_series > 1 ? $" (series of {_series})" : "")} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} | {RoundStatistics.Median(l1Ratio):F2}× | {l1Fast} |"));
+            $"| {job}{(_series > 1 ? $" (series of {_series})" : "")} | {workspace} | {RoundStatistics.Median(one):F2} | {RoundStatistics.Median(two):F2} | {RoundStatistics.Median(ratio):F2}× | {RoundStatistics.Median(controlRatio):F2}× | {RoundStatistics.Median(efficiency):F2} | {fast} | {RoundStatistics.Median(l1Ratio):F2}× | {RoundStatistics.Median(l1Efficiency):F2} | {l1Fast} |"));
     }
 
     private static string FastRatio(List<double> rounds) =>
