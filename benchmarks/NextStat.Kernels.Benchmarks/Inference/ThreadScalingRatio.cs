@@ -20,7 +20,10 @@ namespace NextStat.Kernels.Benchmarks.Inference;
 /// ratio over the rounds in which the control reached <see cref="ControlFast"/> is what it reaches when the machine
 /// gives both cores. The control touches no memory, so it does not see other processes slowing a job through the
 /// shared caches and memory: on a loaded machine that slows the one-thread run (the other core is someone else's)
-/// more than the two-thread run, and job ratios above 2 with efficiencies above 1 are the sign.
+/// more than the two-thread run, and job ratios above 2 with efficiencies above 1 are the sign. A second control of the
+/// same kind loads from each core's own L1 cache instead: on this node the host at times slows one vCPU's loads but not
+/// its register arithmetic, and the jobs' ratios then follow the L1 control's (its columns: its ratio, the job's ratio
+/// over it, and the job's ratio over the rounds in which it reached <see cref="ControlFast"/>).
 /// <para>
 /// Two ways to start a timed run. By default every run starts after an idle pause longer than a pool worker of
 /// <see cref="FitWorkers"/> stays awake: each two-thread run wakes a sleeping worker, as a job started on an idle
@@ -176,8 +179,8 @@ internal static class ThreadScalingRatio
 
     /// <summary>
     /// Wall-clock milliseconds of one call of <paramref name="run"/>: the mean over a series of <see cref="_series"/>
-    /// calls right after an untimed call (<c>--back-to-back</c>), or one call after a pause of <see cref="Pause"/>. A pool worker that has just worked still spins and starts the next job at
-    /// once; one that has been idle longer than <see cref="FitWorkers.StayAwake"/> sleeps and is woken 15–70 µs late (on
+    /// calls right after an untimed call (<c>--back-to-back</c>), or one call after a pause of <see cref="Pause"/>. A
+    /// pool worker that has just worked still spins and starts the next job at once; one that has been idle longer than <see cref="FitWorkers.StayAwake"/> sleeps and is woken 15–70 µs late (on
     /// a virtual machine its core halts). Without the pause a two-thread run right after another would start hot: in
     /// the alternating rounds that is the control every round and the job every other round. With it, every
     /// two-thread run starts as a job started on an idle second core does.
@@ -273,8 +276,8 @@ internal static class ThreadScalingRatio
 
         /// <summary>
         /// Loads from a per-thread block that stays in the core's L1 cache: no traffic between the cores, but the loads
-        /// run on the core's memory pipeline, which the fits use and which a busy neighbour of the host on the same
-        /// physical core slows, where the register chains do not notice it.
+        /// run on the core's memory pipeline, which the fits use too and which on this node slows at times while the
+        /// register chains keep their speed (another guest on the same physical core, presumably).
         /// </summary>
         private void ReadL1()
         {

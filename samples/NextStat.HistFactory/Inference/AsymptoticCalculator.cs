@@ -89,8 +89,8 @@ public sealed class AsymptoticCalculator
 
         // Curve 0 is observed; curves 1…5 the expected band, which needs only the Asimov fits.
         double[] limits = new double[1 + AsymptoticFormulas.ExpectedSigmas.Count];
-        // Workers take curves in order, the observed one (two fits per step) first; on the fit workers' pool, whose
-        // threads the best fit's Hessian has just woken.
+        // Workers take curves in order, the observed one (two fits per step) first, on the fit workers' pool, whose
+        // threads the best fit's Hessian rows usually have just woken.
         int next = -1;
         FitWorkers.Run(_options.WorkerCount(limits.Length), () =>
         {
