@@ -65,5 +65,4 @@ internal static class GradientCostRatio
                 $"| {name} | {RoundStatistics.Median(value):F3} | {RoundStatistics.Median(both):F3} | {RoundStatistics.Median(ratio):F2} |"));
         }
     }
-
 }

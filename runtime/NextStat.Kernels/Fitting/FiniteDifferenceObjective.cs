@@ -36,9 +36,8 @@ public sealed class FiniteDifferenceObjective : IObjective
         private readonly double[] _point;
         private readonly double[] _gradient;
         private readonly double[][] _workerPoints;
-        private readonly Action _work;
+        private readonly Action<int> _block;
         private readonly int _blocks;
-        private int _nextBlock;
 
         public Evaluator(FiniteDifferenceObjective owner)
         {
@@ -54,7 +53,7 @@ public sealed class FiniteDifferenceObjective : IObjective
             }
 
             // Kept in a field so that a parallel gradient allocates no closure per call.
-            _work = TakeBlocks;
+            _block = ComputeBlock;
         }
 
         public double Value(ReadOnlySpan<double> parameters) => _owner._function(parameters);
@@ -71,20 +70,11 @@ public sealed class FiniteDifferenceObjective : IObjective
             {
                 // The fit workers' pool: a minimizer asks for a gradient every iteration, and a pool thread that has just
                 // computed one is still awake for the next.
-                _nextBlock = -1;
-                FitWorkers.Run(_blocks, _work);
+                FitWorkers.For(_blocks, _blocks, _block);
             }
 
             _gradient.AsSpan(0, parameters.Length).CopyTo(gradient);
             return value;
-        }
-
-        private void TakeBlocks()
-        {
-            for (int block; (block = Interlocked.Increment(ref _nextBlock)) < _blocks;)
-            {
-                ComputeBlock(block);
-            }
         }
 
         private void ComputeBlock(int block)
@@ -162,18 +152,14 @@ public static class FiniteDifferences
         double[] origin = x.ToArray();
         double[] result = new double[n];
         int blocks = Math.Max(1, Math.Min(maxDegreeOfParallelism, n));
-        int next = -1;
-        FitWorkers.Run(blocks, () =>
+        FitWorkers.For(blocks, blocks, block =>
         {
             double[] point = (double[])origin.Clone();
-            for (int block; (block = Interlocked.Increment(ref next)) < blocks;)
+            int from = (int)((long)n * block / blocks);
+            int to = (int)((long)n * (block + 1) / blocks);
+            for (int i = from; i < to; i++)
             {
-                int from = (int)((long)n * block / blocks);
-                int to = (int)((long)n * (block + 1) / blocks);
-                for (int i = from; i < to; i++)
-                {
-                    result[i] = component(point, i);
-                }
+                result[i] = component(point, i);
             }
         });
         return result;

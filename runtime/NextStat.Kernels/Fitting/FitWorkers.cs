@@ -73,6 +73,26 @@ public static class FitWorkers
         join.Failure?.Throw();
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> for every index 0 … <paramref name="count"/> − 1 once, through <see cref="Run"/> on
+    /// at most <paramref name="workers"/> threads: each takes the next index not yet taken, so an index that costs more
+    /// than the others holds up only its own thread.
+    /// </summary>
+    public static void For(int workers, int count, Action<int> body)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(body);
+        int next = -1;
+        Run(Math.Max(1, Math.Min(workers, count)), () =>
+        {
+            for (int index; (index = Interlocked.Increment(ref next)) < count;)
+            {
+                body(index);
+            }
+        });
+    }
+
     /// <summary>The number of pool threads alive now (busy, spinning or asleep).</summary>
     internal static int PoolThreads => PoolThread.Alive;
 

@@ -1086,12 +1086,7 @@ public sealed class Minimizer
         {
             // Contiguous blocks of parameters per worker: every row is computed the same way whatever the split. On the
             // fit workers' pool, so the jobs that follow a best fit (scan, ranking, toys) find its threads awake.
-            int next = -1;
-            FitWorkers.Run(workers, () =>
-            {
-                int w = Interlocked.Increment(ref next);
-                HessianRows(w, (int)((long)m * w / workers), (int)((long)m * (w + 1) / workers));
-            });
+            FitWorkers.For(workers, workers, w => HessianRows(w, (int)((long)m * w / workers), (int)((long)m * (w + 1) / workers)));
         }
 
         _evaluations += m;

@@ -91,18 +91,13 @@ public sealed class AsymptoticCalculator
         double[] limits = new double[1 + AsymptoticFormulas.ExpectedSigmas.Count];
         // Workers take curves in order, the observed one (two fits per step) first, on the fit workers' pool, whose
         // threads the best fit's Hessian rows usually have just woken.
-        int next = -1;
-        FitWorkers.Run(_options.WorkerCount(limits.Length), () =>
+        FitWorkers.For(_options.WorkerCount(limits.Length), limits.Length, curve =>
         {
             var minimizer = new Minimizer(_fitOptions);
-            for (int curve; (curve = Interlocked.Increment(ref next)) < limits.Length;)
-            {
-                int expected = curve - 1;
-                Func<double, double> cls = curve == 0
-                    ? mu => AsymptoticFormulas.QMuTildeCls(mu, QMuTilde(minimizer, _observed, Mle.Fit, mu), QMuTilde(minimizer, _asimov, _asimovFree, mu)).Cls - alpha
-                    : mu => AsymptoticFormulas.QMuTildeCls(mu, 0.0, QMuTilde(minimizer, _asimov, _asimovFree, mu)).ExpectedCls[expected] - alpha;
-                limits[curve] = cls(hi) > 0 ? double.NaN : RootFinding.Brent(cls, lo, hi, tolerance);
-            }
+            Func<double, double> cls = curve == 0
+                ? mu => AsymptoticFormulas.QMuTildeCls(mu, QMuTilde(minimizer, _observed, Mle.Fit, mu), QMuTilde(minimizer, _asimov, _asimovFree, mu)).Cls - alpha
+                : mu => AsymptoticFormulas.QMuTildeCls(mu, 0.0, QMuTilde(minimizer, _asimov, _asimovFree, mu)).ExpectedCls[curve - 1] - alpha;
+            limits[curve] = cls(hi) > 0 ? double.NaN : RootFinding.Brent(cls, lo, hi, tolerance);
         });
         return new UpperLimitResult(confidenceLevel, limits[0], limits[1..]);
     }

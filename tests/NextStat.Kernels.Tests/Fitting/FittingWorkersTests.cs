@@ -27,6 +27,18 @@ public class FittingWorkersTests
         Assert.Equal(1, onCaller);
     }
 
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(3, 10)]
+    [InlineData(4, 2)]
+    [InlineData(2, 0)]
+    public void ForRunsEveryIndexOnce(int workers, int count)
+    {
+        int[] visits = new int[count];
+        FitWorkers.For(workers, count, i => Interlocked.Increment(ref visits[i]));
+        Assert.All(visits, v => Assert.Equal(1, v));
+    }
+
     [Fact]
     public void WorkersRunAtTheSameTimeAndTheCallerWaitsForTheSlowest()
     {
