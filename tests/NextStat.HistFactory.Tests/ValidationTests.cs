@@ -48,6 +48,11 @@ public sealed class ValidationTests
         ["negative histosys template"] = (w => Modifier(w, 1, 1)["data"]!["lo_data"]![0] = -2.0, "$.channels[0].samples[1].modifiers[1].data.lo_data[0]", "modifier 'shape' (histosys): value -2 in bin 0"),
         ["non-positive normsys factor"] = (w => Modifier(w, 1, 0)["data"]!["lo"] = 0.0, "$.channels[0].samples[1].modifiers[0].data.lo", "modifier 'bkg_norm' (normsys): factor 0 is not a finite positive number"),
         ["normsys without hi"] = (w => Modifier(w, 1, 0)["data"]!.AsObject().Remove("hi"), "$.channels[0].samples[1].modifiers[0].data", "modifier 'bkg_norm' (normsys): data does not match the schema"),
+        ["normsys data as an array"] = (w => Modifier(w, 1, 0)["data"] = new JsonArray(1.1, 0.9), "$.channels[0].samples[1].modifiers[0].data", "modifier 'bkg_norm' (normsys): data does not match the schema"),
+        ["histosys template holds a string"] = (w => Modifier(w, 1, 1)["data"]!["hi_data"]![1] = "x", "$.channels[0].samples[1].modifiers[1].data.hi_data[1]", "modifier 'shape' (histosys): data does not match the schema"),
+        ["histosys with factors"] = (w => Modifier(w, 1, 1)["data"] = JsonNode.Parse("""{"hi": 1.1, "lo": 0.9}"""), "$.channels[0].samples[1].modifiers[1].data", "modifier 'shape' (histosys): data does not match the schema"),
+        ["staterror with an object"] = (w => Modifier(w, 1, 2)["data"] = JsonNode.Parse("""{"hi": 1.1, "lo": 0.9}"""), "$.channels[0].samples[1].modifiers[2].data", "modifier 'staterror_SR' (staterror): data does not match the schema"),
+        ["overflowing staterror"] = (w => Modifier(w, 1, 2)["data"]![1] = JsonNode.Parse("1e999"), "$.channels[0].samples[1].modifiers[2].data[1]", "modifier 'staterror_SR' (staterror): value "),
         ["normfactor with data"] = (w => Modifier(w, 0, 0)["data"] = new JsonArray(1.0), "$.channels[0].samples[0].modifiers[0].data", "modifier 'mu' (normfactor): data must be null"),
         ["no channels"] = (w => w["channels"] = new JsonArray(), "$.channels", "the workspace has no channels"),
         ["no measurements"] = (w => w["measurements"] = new JsonArray(), "$.measurements", "the workspace has no measurements"),
@@ -123,6 +128,54 @@ public sealed class ValidationTests
     {
         WorkspaceException e = Assert.Throws<WorkspaceException>(() => Workspace.Parse(Valid[..200], "cut.json"));
         Assert.Contains("invalid JSON at line", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"version\": \"1.0.0\"", "\"version\": \"1.0.0\", \"version\": \"1.0.0\"", "$.version", "'version'")]
+    [InlineData("{\"hi\": 1.1,", "{\"hi\": 1.1, \"hi\": 1.2,", "$.channels[0].samples[1].modifiers[0].data", "'hi'")]
+    [InlineData("\"type\": \"normsys\"", "\"type\": \"normsys\", \"type\": \"normsys\"", "$.channels[0].samples[1].modifiers[0].type", "'type'")]
+    public void APropertyGivenTwiceIsNamedWithItsPlace(string once, string twice, string path, string property)
+    {
+        string text = Valid.Replace(once, twice, StringComparison.Ordinal);
+        Assert.NotEqual(Valid, text);
+        WorkspaceException e = Assert.Throws<WorkspaceException>(() => Workspace.Parse(text, "twice.json"));
+        Assert.Equal(path, e.JsonPath);
+        Assert.Contains($"Duplicate property {property}", e.Message, StringComparison.Ordinal);
+        int line = text.Split('\n').TakeWhile(l => !l.Contains(twice, StringComparison.Ordinal)).Count() + 1;
+        Assert.StartsWith($"twice.json: {path}: invalid JSON at line {line}, byte position ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PayloadPropertiesOutsideTheSchemaAreIgnoredAsBefore()
+    {
+        string noted = Mutated(w =>
+        {
+            Modifier(w, 1, 0)["data"]!["note"] = "from the XML";
+            Modifier(w, 1, 1)["data"]!["note"] = "from the XML";
+        });
+        HistFactoryModel plain = HistFactoryModel.Build(Workspace.Parse(Valid, "valid.json"));
+        HistFactoryModel withNotes = HistFactoryModel.Build(Workspace.Parse(noted, "noted.json"));
+        double[] at = [0.5, 1.2, -0.7, 1.1, 0.9];
+        Assert.Equal(plain.TwiceNll(at), withNotes.TwiceNll(at));
+    }
+
+    [Fact]
+    public void AFileWithAByteOrderMarkLoadsAsWithout()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"bom-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, Valid, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        try
+        {
+            Assert.Equal(0xEF, File.ReadAllBytes(path)[0]);
+            Workspace loaded = Workspace.Load(path);
+            Workspace parsed = Workspace.Parse(Valid, "valid.json");
+            Assert.Equal(parsed.Digest(), loaded.Digest());
+            Assert.Equal(HistFactoryModel.Build(parsed).ParameterNames, HistFactoryModel.Build(loaded).ParameterNames);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -16,9 +17,10 @@ public sealed class Workspace
         ModifierTypes.ShapeFactor, ModifierTypes.ShapeSys, ModifierTypes.StatError,
     };
 
-    private readonly JsonNode _document;
+    // Only patches, digests and ToJsonNode need the tree; a workspace loaded from its bytes builds it when one asks.
+    private readonly Lazy<JsonNode> _document;
 
-    private Workspace(WorkspaceSpec spec, JsonNode document, string sourceName)
+    private Workspace(WorkspaceSpec spec, Lazy<JsonNode> document, string sourceName)
     {
         Spec = spec;
         _document = document;
@@ -42,7 +44,17 @@ public sealed class Workspace
     public static Workspace Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(ReadFile(path, "workspace"), path);
+        byte[] utf8;
+        try
+        {
+            utf8 = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CannotRead(path, "workspace", e);
+        }
+
+        return FromUtf8(utf8, path);
     }
 
     /// <summary>Parses and validates workspace JSON; <paramref name="sourceName"/> labels error messages.</summary>
@@ -51,8 +63,7 @@ public sealed class Workspace
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(sourceName);
-        JsonNode document = ParseDocument(json, sourceName);
-        return FromDocument(document, sourceName);
+        return FromUtf8(Encoding.UTF8.GetBytes(json), sourceName);
     }
 
     /// <summary>Applies an RFC 6902 patch (for example a HEPData signal patch) and validates the result.</summary>
@@ -60,16 +71,16 @@ public sealed class Workspace
     public Workspace ApplyPatch(JsonPatch patch)
     {
         ArgumentNullException.ThrowIfNull(patch);
-        JsonNode patched = patch.Apply(_document, SourceName);
+        JsonNode patched = patch.Apply(_document.Value, SourceName);
         return FromDocument(patched, $"{SourceName} + {patch.Name}");
     }
 
     /// <summary>pyhf's digest of this workspace (<see cref="PyhfDigest"/>), the value patch sets record in <c>metadata.digests</c>.</summary>
     /// <exception cref="ArgumentException">The algorithm is not one of <see cref="PyhfDigest.Algorithms"/>.</exception>
-    public string Digest(string algorithm = "sha256") => PyhfDigest.Compute(_document, algorithm);
+    public string Digest(string algorithm = "sha256") => PyhfDigest.Compute(_document.Value, algorithm);
 
     /// <summary>The workspace as a JSON tree (a copy: changing it does not change this workspace).</summary>
-    public JsonNode ToJsonNode() => _document.DeepClone();
+    public JsonNode ToJsonNode() => _document.Value.DeepClone();
 
     /// <summary>The measurement called <paramref name="name"/>, or the first one when <paramref name="name"/> is null.</summary>
     /// <exception cref="WorkspaceException">No measurement has that name.</exception>
@@ -102,23 +113,59 @@ public sealed class Workspace
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new WorkspaceException(path, "$", $"cannot read the {kind} file: {e.Message}", e);
+            throw CannotRead(path, kind, e);
         }
     }
 
-    internal static JsonNode ParseDocument(string json, string sourceName)
+    private static WorkspaceException CannotRead(string path, string kind, Exception e) =>
+        new(path, "$", $"cannot read the {kind} file: {e.Message}", e);
+
+    internal static JsonNode ParseDocument(string json, string sourceName) => ParseDocument(Encoding.UTF8.GetBytes(json), sourceName);
+
+    // A property given twice is refused (pyhf's reader would keep the last one silently). The tree's parser does not
+    // say where that property is; the serializer does, so its failure, when it ran first, places the message.
+    private static JsonNode ParseDocument(ReadOnlySpan<byte> utf8, string sourceName, JsonException? serializerFailure = null)
     {
         try
         {
-            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false })
+            return JsonNode.Parse(WithoutByteOrderMark(utf8), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, AllowDuplicateProperties = false })
                 ?? throw new WorkspaceException(sourceName, "$", "the document is the JSON literal null, expected an object");
         }
         catch (JsonException e)
         {
-            throw new WorkspaceException(sourceName, e.Path ?? "$",
-                $"invalid JSON at line {e.LineNumber + 1}, byte position {e.BytePositionInLine + 1}: {e.Message}", e);
+            JsonException place = e.LineNumber is null && serializerFailure?.LineNumber is not null ? serializerFailure : e;
+            string where = place.LineNumber is { } line ? $" at line {line + 1}, byte position {place.BytePositionInLine + 1}" : "";
+            throw new WorkspaceException(sourceName, place.Path ?? "$", $"invalid JSON{where}: {e.Message}", e);
         }
     }
+
+    // One pass from the bytes to the records (a 1.2 MB workspace: ~2× faster than through a JSON tree, which the
+    // serializer writes back out and reads again). A document that does not deserialize takes the tree's path, whose
+    // messages say what is wrong and where.
+    private static Workspace FromUtf8(byte[] utf8, string sourceName)
+    {
+        WorkspaceSpec? spec = null;
+        JsonException? failure = null;
+        try
+        {
+            spec = JsonSerializer.Deserialize(WithoutByteOrderMark(utf8), WorkspaceJsonContext.Default.WorkspaceSpec);
+        }
+        catch (JsonException e)
+        {
+            failure = e;
+        }
+
+        if (spec is null)
+        {
+            return FromDocument(ParseDocument(utf8, sourceName, failure), sourceName);
+        }
+
+        new Validator(sourceName).Validate(spec);
+        return new Workspace(spec, new Lazy<JsonNode>(() => ParseDocument(utf8, sourceName)), sourceName);
+    }
+
+    private static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> utf8) =>
+        utf8.StartsWith(Encoding.UTF8.Preamble) ? utf8[Encoding.UTF8.Preamble.Length..] : utf8;
 
     private static Workspace FromDocument(JsonNode document, string sourceName)
     {
@@ -143,7 +190,7 @@ public sealed class Workspace
         }
 
         new Validator(sourceName).Validate(spec);
-        return new Workspace(spec, document, sourceName);
+        return new Workspace(spec, new Lazy<JsonNode>(document), sourceName);
     }
 
     /// <summary>Checks everything schema and model construction rely on, reporting the first problem found.</summary>
@@ -249,9 +296,9 @@ public sealed class Workspace
             switch (modifier.Type)
             {
                 case ModifierTypes.NormFactor or ModifierTypes.Lumi or ModifierTypes.ShapeFactor:
-                    if (modifier.Data.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+                    if (modifier.Data is { } payload)
                     {
-                        throw Error(path, $"{what}: data must be null, found {modifier.Data.ValueKind}");
+                        throw Error(path, $"{what}: data must be null, found {payload.ValueKind}");
                     }
 
                     break;
@@ -260,6 +307,7 @@ public sealed class Workspace
                     NormSysData data = Decode(modifier.Data, WorkspaceJsonContext.Default.NormSysData, path, what);
                     RequirePositive(data.Hi, $"{path}.hi", what);
                     RequirePositive(data.Lo, $"{path}.lo", what);
+                    modifier.Decoded = data;
                     break;
                 }
 
@@ -270,6 +318,7 @@ public sealed class Workspace
                     RequireBinCount(data.LoData, nbins, $"{path}.lo_data", what);
                     RequireYields(data.HiData, $"{path}.hi_data", what);
                     RequireYields(data.LoData, $"{path}.lo_data", what);
+                    modifier.Decoded = data;
                     break;
                 }
 
@@ -278,6 +327,7 @@ public sealed class Workspace
                     List<double> data = Decode(modifier.Data, WorkspaceJsonContext.Default.ListDouble, path, what);
                     RequireBinCount(data, nbins, path, what);
                     RequireYields(data, path, what);
+                    modifier.Decoded = data;
                     break;
                 }
             }
@@ -349,16 +399,22 @@ public sealed class Workspace
             }
         }
 
-        private T Decode<T>(JsonElement element, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string path, string what)
+        // The shapes the reader decoded pass as they are; the others are decoded here for the serializer's message.
+        private T Decode<T>(ModifierPayload? data, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string path, string what)
         {
-            if (element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            if (data is null)
             {
                 throw Error(path, $"{what}: data is missing");
             }
 
+            if (data.Decoded is T decoded)
+            {
+                return decoded;
+            }
+
             try
             {
-                return element.Deserialize(type) ?? throw Error(path, $"{what}: data is missing");
+                return data.ToJsonElement().Deserialize(type) ?? throw Error(path, $"{what}: data is missing");
             }
             catch (JsonException e)
             {

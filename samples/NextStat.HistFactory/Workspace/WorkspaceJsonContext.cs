@@ -6,6 +6,7 @@ namespace NextStat.HistFactory;
 [JsonSourceGenerationOptions(
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow,
     AllowTrailingCommas = false,
+    AllowDuplicateProperties = false,
     NumberHandling = JsonNumberHandling.Strict,
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(WorkspaceSpec))]

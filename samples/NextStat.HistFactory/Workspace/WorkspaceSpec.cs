@@ -73,9 +73,16 @@ public sealed class ModifierSpec
     [JsonRequired]
     public string Type { get; init; } = "";
 
-    /// <summary>The type-specific payload (null for normfactor, lumi and shapefactor).</summary>
+    /// <summary>The type-specific payload (null for normfactor, lumi and shapefactor, and when absent).</summary>
     [JsonPropertyName("data")]
-    public JsonElement Data { get; init; }
+    public ModifierPayload? Data { get; init; }
+
+    /// <summary>
+    /// <see cref="Data"/> as <see cref="NormSysData"/>, <see cref="HistoSysData"/> or per-bin values, set when the
+    /// workspace validated it, so that building a model does not decode the payloads a second time.
+    /// </summary>
+    [JsonIgnore]
+    internal object? Decoded { get; set; }
 }
 
 /// <summary>The payload of a <c>normsys</c> modifier: multiplicative factors at α = ±1.</summary>
