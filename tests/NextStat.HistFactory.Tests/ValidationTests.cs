@@ -48,6 +48,7 @@ public sealed class ValidationTests
         ["negative histosys template"] = (w => Modifier(w, 1, 1)["data"]!["lo_data"]![0] = -2.0, "$.channels[0].samples[1].modifiers[1].data.lo_data[0]", "modifier 'shape' (histosys): value -2 in bin 0"),
         ["non-positive normsys factor"] = (w => Modifier(w, 1, 0)["data"]!["lo"] = 0.0, "$.channels[0].samples[1].modifiers[0].data.lo", "modifier 'bkg_norm' (normsys): factor 0 is not a finite positive number"),
         ["normsys without hi"] = (w => Modifier(w, 1, 0)["data"]!.AsObject().Remove("hi"), "$.channels[0].samples[1].modifiers[0].data", "modifier 'bkg_norm' (normsys): data does not match the schema"),
+        ["null modifier"] = (w => Sample(w, 1)["modifiers"]![1] = null, "$.channels[0].samples[1].modifiers[1]", "null where an object is required"),
         ["normsys data as an array"] = (w => Modifier(w, 1, 0)["data"] = new JsonArray(1.1, 0.9), "$.channels[0].samples[1].modifiers[0].data", "modifier 'bkg_norm' (normsys): data does not match the schema"),
         ["histosys template holds a string"] = (w => Modifier(w, 1, 1)["data"]!["hi_data"]![1] = "x", "$.channels[0].samples[1].modifiers[1].data.hi_data[1]", "modifier 'shape' (histosys): data does not match the schema"),
         ["histosys with factors"] = (w => Modifier(w, 1, 1)["data"] = JsonNode.Parse("""{"hi": 1.1, "lo": 0.9}"""), "$.channels[0].samples[1].modifiers[1].data", "modifier 'shape' (histosys): data does not match the schema"),
