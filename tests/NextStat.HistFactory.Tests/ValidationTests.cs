@@ -71,6 +71,7 @@ public sealed class ValidationTests
         ["non-positive sigma"] = (w => Parameters(w).Add(JsonNode.Parse("""{"name": "bkg_norm", "sigmas": [0.0]}""")), "$.measurements[0].config.parameters[1].sigmas[0]", "parameter 'bkg_norm': 0 is not a finite positive number"),
         ["lumi without sigmas"] = (w => Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "lumi", "type": "lumi", "data": null}""")), "$.measurements[0].config.parameters", "lumi parameter 'lumi' needs 'sigmas'"),
         ["one name for two kinds"] = (w => Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "bkg_norm", "type": "normfactor", "data": null}""")), "$.channels[0].samples[1].modifiers[0]", "parameter 'bkg_norm' is already used by a normfactor modifier at $.channels[0].samples[0].modifiers[1]; one name cannot be both"),
+        ["shapesys uncertainty too small for its nominal"] = (w => Sample(w, 1)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "unc", "type": "shapesys", "data": [1e-160, 1.0]}""")), "$.channels[0].samples[1].modifiers[3].data[0]", "modifier 'unc' (shapesys): uncertainty 1E-160 in bin 0 is too small for the nominal 50"),
         ["shapesys in two samples"] = (w =>
         {
             Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "unc", "type": "shapesys", "data": [1.0, 1.0]}"""));

@@ -152,7 +152,7 @@ internal sealed class ModelBuilder
     }
 
     /// <summary>pyhf 0.7: τ = (nominal/σ)² per bin; bins with zero nominal or zero σ get τ = 1 and a fixed parameter.</summary>
-    private static ParameterSet ShapeSysSet(ModifierSpec modifier, ChannelRef channel, SampleRef sample, string path)
+    private ParameterSet ShapeSysSet(ModifierSpec modifier, ChannelRef channel, SampleRef sample, string path)
     {
         List<double> sigma = ModifierData.Uncertainties(modifier);
         ParameterSet set = ParameterSet.Vector(modifier.Name, SetKind.ShapeSys, path, channel.BinCount, init: 1.0, lower: 1e-10, upper: 10.0, ConstraintKind.Poisson);
@@ -161,6 +161,13 @@ internal sealed class ModelBuilder
             double nominal = sample.Spec.Data[b];
             bool valid = nominal > 0 && sigma[b] > 0;
             set.Tau[b] = valid ? (nominal * nominal) / (sigma[b] * sigma[b]) : 1.0;
+            if (!double.IsFinite(set.Tau[b]))
+            {
+                // pyhf would go on with an infinite τ and return NaN from every evaluation.
+                throw new WorkspaceException(_source, $"{path}.data[{b}]",
+                    $"channel '{channel.Spec.Name}', sample '{sample.Spec.Name}', modifier '{modifier.Name}' (shapesys): uncertainty {sigma[b]} in bin {b} is too small for the nominal {nominal}: the constraint's τ = (nominal/σ)² is not a finite number");
+            }
+
             set.Aux[b] = set.Tau[b];
             set.Fixed[b] = !valid;
         }

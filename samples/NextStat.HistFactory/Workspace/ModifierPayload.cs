@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -30,13 +31,68 @@ public sealed class ModifierPayload
     internal object? Decoded { get; }
 
     /// <summary>The payload as JSON.</summary>
-    public JsonElement ToJsonElement() => Decoded switch
+    public JsonElement ToJsonElement()
     {
-        null => _other,
-        List<double> values => JsonSerializer.SerializeToElement(values, WorkspaceJsonContext.Default.ListDouble),
-        NormSysData factors => JsonSerializer.SerializeToElement(factors, WorkspaceJsonContext.Default.NormSysData),
-        _ => JsonSerializer.SerializeToElement((HistoSysData)Decoded, WorkspaceJsonContext.Default.HistoSysData),
-    };
+        if (Decoded is null)
+        {
+            return _other;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            switch (Decoded)
+            {
+                case List<double> values:
+                    WriteValues(writer, values);
+                    break;
+                case NormSysData factors:
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("hi"u8);
+                    WriteNumber(writer, factors.Hi);
+                    writer.WritePropertyName("lo"u8);
+                    WriteNumber(writer, factors.Lo);
+                    writer.WriteEndObject();
+                    break;
+                case HistoSysData templates:
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("hi_data"u8);
+                    WriteValues(writer, templates.HiData);
+                    writer.WritePropertyName("lo_data"u8);
+                    WriteValues(writer, templates.LoData);
+                    writer.WriteEndObject();
+                    break;
+            }
+        }
+
+        using JsonDocument document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private static void WriteValues(Utf8JsonWriter writer, List<double> values)
+    {
+        writer.WriteStartArray();
+        foreach (double value in values)
+        {
+            WriteNumber(writer, value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    // A number beyond a double's range reads as an infinity, which the writer refuses; spelled as such a number, it
+    // reads back the same and validation names it.
+    private static void WriteNumber(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsInfinity(value))
+        {
+            writer.WriteRawValue(value > 0 ? "1e999"u8 : "-1e999"u8, skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteNumberValue(value);
+        }
+    }
 }
 
 /// <summary>
