@@ -47,26 +47,26 @@ public sealed class ModifierPayload
                     WriteValues(writer, values);
                     break;
                 case NormSysData factors:
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("hi"u8);
-                    WriteNumber(writer, factors.Hi);
-                    writer.WritePropertyName("lo"u8);
-                    WriteNumber(writer, factors.Lo);
-                    writer.WriteEndObject();
+                    WritePair(writer, "hi"u8, factors.Hi, "lo"u8, factors.Lo, WriteNumber);
                     break;
                 case HistoSysData templates:
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("hi_data"u8);
-                    WriteValues(writer, templates.HiData);
-                    writer.WritePropertyName("lo_data"u8);
-                    WriteValues(writer, templates.LoData);
-                    writer.WriteEndObject();
+                    WritePair(writer, "hi_data"u8, templates.HiData, "lo_data"u8, templates.LoData, WriteValues);
                     break;
             }
         }
 
         using JsonDocument document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
+    }
+
+    private static void WritePair<T>(Utf8JsonWriter writer, ReadOnlySpan<byte> hiName, T hi, ReadOnlySpan<byte> loName, T lo, Action<Utf8JsonWriter, T> write)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName(hiName);
+        write(writer, hi);
+        writer.WritePropertyName(loName);
+        write(writer, lo);
+        writer.WriteEndObject();
     }
 
     private static void WriteValues(Utf8JsonWriter writer, List<double> values)
