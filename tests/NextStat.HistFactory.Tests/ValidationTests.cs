@@ -55,7 +55,9 @@ public sealed class ValidationTests
         ["staterror with an object"] = (w => Modifier(w, 1, 2)["data"] = JsonNode.Parse("""{"hi": 1.1, "lo": 0.9}"""), "$.channels[0].samples[1].modifiers[2].data", "modifier 'staterror_SR' (staterror): data does not match the schema"),
         ["overflowing staterror"] = (w => Modifier(w, 1, 2)["data"]![1] = JsonNode.Parse("1e999"), "$.channels[0].samples[1].modifiers[2].data[1]", "modifier 'staterror_SR' (staterror): value "),
         ["normfactor with data"] = (w => Modifier(w, 0, 0)["data"] = new JsonArray(1.0), "$.channels[0].samples[0].modifiers[0].data", "modifier 'mu' (normfactor): data must be null"),
+        ["first sample null"] = (w => w["channels"]![0]!["samples"]![0] = null, "$.channels[0].samples[0]", "null where an object is required"),
         ["no channels"] = (w => w["channels"] = new JsonArray(), "$.channels", "the workspace has no channels"),
+        ["measurement config without parameters"] = (w => w["measurements"]![0]!["config"]!.AsObject().Remove("parameters"), "$.measurements[0].config", "parameters"),
         ["no measurements"] = (w => w["measurements"] = new JsonArray(), "$.measurements", "the workspace has no measurements"),
     };
 
@@ -72,6 +74,12 @@ public sealed class ValidationTests
         ["lumi without sigmas"] = (w => Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "lumi", "type": "lumi", "data": null}""")), "$.measurements[0].config.parameters", "lumi parameter 'lumi' needs 'sigmas'"),
         ["one name for two kinds"] = (w => Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "bkg_norm", "type": "normfactor", "data": null}""")), "$.channels[0].samples[1].modifiers[0]", "parameter 'bkg_norm' is already used by a normfactor modifier at $.channels[0].samples[0].modifiers[1]; one name cannot be both"),
         ["shapesys uncertainty too small for its nominal"] = (w => Sample(w, 1)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "unc", "type": "shapesys", "data": [1e-160, 1.0]}""")), "$.channels[0].samples[1].modifiers[3].data[0]", "modifier 'unc' (shapesys): uncertainty 1E-160 in bin 0 is too small for the nominal 50"),
+        ["lumi width too small"] = (w =>
+        {
+            Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "lumi", "type": "lumi", "data": null}"""));
+            Parameters(w).Add(JsonNode.Parse("""{"name": "lumi", "auxdata": [1.0], "sigmas": [1e-320]}"""));
+        }, "$.measurements[0].config.parameters[1].sigmas[0]", "parameter 'lumi': width 1E-320 is too small"),
+        ["staterror too large for its nominal"] = (w => Modifier(w, 1, 2)["data"] = JsonNode.Parse("[1e300, 3.0]"), "$.channels[0].samples[1].modifiers[2]", "staterror 'staterror_SR', channel 'SR' bin 0: the relative uncertainty"),
         ["shapesys in two samples"] = (w =>
         {
             Sample(w, 0)["modifiers"]!.AsArray().Add(JsonNode.Parse("""{"name": "unc", "type": "shapesys", "data": [1.0, 1.0]}"""));

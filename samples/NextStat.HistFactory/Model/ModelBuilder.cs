@@ -180,7 +180,7 @@ internal sealed class ModelBuilder
     /// is √Σ_s (σ_s / Σ_s nominal_s)² over the samples carrying the modifier in that channel; components with zero width
     /// are fixed and given σ = 1 so that their constraint stays finite.
     /// </summary>
-    private static void FinishStatError(ParameterSet set)
+    private void FinishStatError(ParameterSet set)
     {
         var sigmas = new List<double>();
         foreach ((ChannelRef channel, List<(SampleSpec Sample, ModifierSpec Modifier)> uses) in set.StatErrorUses.OrderBy(u => u.Key.Offset).Select(u => (u.Key, u.Value)))
@@ -200,6 +200,12 @@ internal sealed class ModelBuilder
                 {
                     double r = nominalSum > 0 ? uncertainty[b] / nominalSum : 0.0;
                     relative += r * r;
+                }
+
+                if (!double.IsFinite(relative))
+                {
+                    throw new WorkspaceException(_source, set.FirstPath,
+                        $"staterror '{set.Name}', channel '{channel.Spec.Name}' bin {b}: the relative uncertainty √Σ(σ / Σ nominal)² is not a finite number (uncertainties too large for a nominal sum of {nominalSum})");
                 }
 
                 sigmas.Add(Math.Sqrt(relative));
@@ -648,6 +654,12 @@ internal sealed class ModelBuilder
                 for (int i = 0; i < Count; i++)
                 {
                     RequirePositive(sigmas[i], $"{path}.sigmas[{i}]", source, what);
+                    if (!double.IsFinite(1.0 / sigmas[i]))
+                    {
+                        // The constraint is evaluated with 1/σ, which would be infinite, and 0 · ∞ at θ = aux is NaN.
+                        throw new WorkspaceException(source, $"{path}.sigmas[{i}]", $"{what}: width {sigmas[i]} is too small: 1/σ is not a finite number");
+                    }
+
                     Sigma[i] = sigmas[i];
                 }
             }

@@ -231,6 +231,7 @@ public sealed class Workspace
                 throw Error($"{path}.samples", $"channel '{channel.Name}' has no samples");
             }
 
+            RequireNonNull(channel.Samples[0], $"{path}.samples[0]");
             int nbins = channel.Samples[0].Data.Count;
             if (nbins == 0)
             {

@@ -148,8 +148,9 @@ public sealed class MeasurementConfigSpec
     [JsonPropertyName("poi")]
     public string? Poi { get; init; }
 
-    /// <summary>Per-parameter settings that override the modifiers' defaults.</summary>
+    /// <summary>Per-parameter settings that override the modifiers' defaults (required, as in pyhf's schema).</summary>
     [JsonPropertyName("parameters")]
+    [JsonRequired]
     public List<ParameterConfigSpec> Parameters { get; init; } = [];
 }
 
