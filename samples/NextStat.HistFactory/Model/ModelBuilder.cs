@@ -716,9 +716,9 @@ internal sealed record BuiltModel(
 /// <summary>The modifier payloads <see cref="Workspace"/> decoded while validating them.</summary>
 internal static class ModifierData
 {
-    public static NormSysData NormSys(ModifierSpec modifier) => (NormSysData)modifier.Decoded!;
+    public static NormSysData NormSys(ModifierSpec modifier) => (NormSysData)modifier.Validated!;
 
-    public static HistoSysData HistoSys(ModifierSpec modifier) => (HistoSysData)modifier.Decoded!;
+    public static HistoSysData HistoSys(ModifierSpec modifier) => (HistoSysData)modifier.Validated!;
 
-    public static List<double> Uncertainties(ModifierSpec modifier) => (List<double>)modifier.Decoded!;
+    public static List<double> Uncertainties(ModifierSpec modifier) => (List<double>)modifier.Validated!;
 }

@@ -308,7 +308,7 @@ public sealed class Workspace
                     NormSysData data = Decode(modifier.Data, WorkspaceJsonContext.Default.NormSysData, path, what);
                     RequirePositive(data.Hi, $"{path}.hi", what);
                     RequirePositive(data.Lo, $"{path}.lo", what);
-                    modifier.Decoded = data;
+                    modifier.Validated = data;
                     break;
                 }
 
@@ -319,7 +319,7 @@ public sealed class Workspace
                     RequireBinCount(data.LoData, nbins, $"{path}.lo_data", what);
                     RequireYields(data.HiData, $"{path}.hi_data", what);
                     RequireYields(data.LoData, $"{path}.lo_data", what);
-                    modifier.Decoded = data;
+                    modifier.Validated = data;
                     break;
                 }
 
@@ -328,7 +328,7 @@ public sealed class Workspace
                     List<double> data = Decode(modifier.Data, WorkspaceJsonContext.Default.ListDouble, path, what);
                     RequireBinCount(data, nbins, path, what);
                     RequireYields(data, path, what);
-                    modifier.Decoded = data;
+                    modifier.Validated = data;
                     break;
                 }
             }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace NextStat.HistFactory;
@@ -82,7 +81,7 @@ public sealed class ModifierSpec
     /// workspace validated it, so that building a model does not decode the payloads a second time.
     /// </summary>
     [JsonIgnore]
-    internal object? Decoded { get; set; }
+    internal object? Validated { get; set; }
 }
 
 /// <summary>The payload of a <c>normsys</c> modifier: multiplicative factors at α = ±1.</summary>
