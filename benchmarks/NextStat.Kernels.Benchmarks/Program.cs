@@ -13,12 +13,12 @@ using NextStat.Kernels.Benchmarks;
 // against one for scan, ranking and toys, from interleaved rounds, instead of running BenchmarkDotNet (see
 // GradientCostRatio and ThreadScalingRatio: on a machine whose speed drifts, ratios of separate runs drift too);
 // workspace names after "--thread-ratio" restrict it to those, and "--back-to-back" times calls made one right after
-// another instead of calls after an idle pause. "--build-ratio BEFORE AFTER [workspace…]" compares
-// twice_nll of two builds of the HistFactory library (their output folders) in alternating rounds in one process
-// (see BuildComparison).
-if (args is ["--build-ratio", string before, string after, .. string[] workspaces])
+// another instead of calls after an idle pause. "--build-ratio BEFORE AFTER [--load] [workspace…]" compares
+// twice_nll (with --load: reading the workspace and building the model) of two builds of the HistFactory library
+// (their output folders) in alternating rounds in one process (see BuildComparison).
+if (args is ["--build-ratio", string before, string after, .. string[] rest])
 {
-    NextStat.Kernels.Benchmarks.HistFactory.BuildComparison.Run(before, after, workspaces);
+    NextStat.Kernels.Benchmarks.HistFactory.BuildComparison.Run(before, after, [.. rest.Where(a => a != "--load")], rest.Contains("--load"));
     return;
 }
 

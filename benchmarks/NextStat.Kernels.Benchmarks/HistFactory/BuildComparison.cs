@@ -6,23 +6,31 @@ using NextStat.Kernels.Benchmarks.Inference;
 namespace NextStat.Kernels.Benchmarks.HistFactory;
 
 /// <summary>
-/// twice_nll per call of two builds of the HistFactory library, side by side in one process: each build's
-/// <c>NextStat.HistFactory.dll</c> and <c>NextStat.Kernels.dll</c> load into their own <see cref="AssemblyLoadContext"/>,
-/// and rounds of value calls alternate between the two (which goes first alternates too), each timed by the calling
-/// thread's CPU time. A code change is then judged by the median of the per-round ratios, which the machine's drift
-/// (tens of percent over seconds on a virtual machine, more on memory-bound code) moves far less than it moves two
-/// separate runs. Both builds evaluate the record's random point, and the table says whether they return the same bits.
+/// twice_nll per call, or with <c>load</c> reading the workspace file and building the model, of two builds of the
+/// HistFactory library, side by side in one process: each build's <c>NextStat.HistFactory.dll</c> and
+/// <c>NextStat.Kernels.dll</c> load into their own <see cref="AssemblyLoadContext"/>, and rounds of calls alternate
+/// between the two (which goes first alternates too), each timed by the calling thread's CPU time. A code change is
+/// then judged by the median of the per-round ratios, which the machine's drift (tens of percent over seconds on a
+/// virtual machine, more on memory-bound code) moves far less than it moves two separate runs. Both builds evaluate
+/// the record's random point, and the table says whether they return the same bits.
 /// </summary>
 internal static class BuildComparison
 {
     private const int Rounds = 41;
-    private const int CallsPerRound = 400;
+    private const int ValueCallsPerRound = 400;
+
+    // A load of the largest workspace takes tens of milliseconds; five make a round long enough to time.
+    private const int LoadCallsPerRound = 5;
 
     private delegate double ValueFunction(ReadOnlySpan<double> parameters);
 
-    /// <summary>Compares the builds in <paramref name="before"/> and <paramref name="after"/> on <paramref name="only"/>'s workspaces, or on the ATLAS ones.</summary>
-    public static void Run(string before, string after, IReadOnlyCollection<string> only)
+    /// <summary>
+    /// Compares the builds in <paramref name="before"/> and <paramref name="after"/> on <paramref name="only"/>'s
+    /// workspaces, or on the ATLAS ones: twice_nll per call, or with <paramref name="load"/> the load and build.
+    /// </summary>
+    public static void Run(string before, string after, IReadOnlyCollection<string> only, bool load)
     {
+        Console.WriteLine(load ? "Timed: reading the workspace file, validating it, building the model." : "Timed: twice_nll at the record's random point.");
         Console.WriteLine("| workspace | before µs | after µs | after / before (median over rounds, quartiles) | same value |");
         Console.WriteLine("|---|---:|---:|---:|---|");
         var beforeBuild = new Build(before);
@@ -35,13 +43,16 @@ internal static class BuildComparison
             ValueFunction first = beforeBuild.Evaluator(workspace);
             ValueFunction second = afterBuild.Evaluator(workspace);
             bool same = BitConverter.DoubleToInt64Bits(first(parameters)) == BitConverter.DoubleToInt64Bits(second(parameters));
+            (Action timedBefore, Action timedAfter, int calls) = load
+                ? ((Action)(() => beforeBuild.Evaluator(workspace)), (Action)(() => afterBuild.Evaluator(workspace)), LoadCallsPerRound)
+                : (() => first(parameters), () => second(parameters), ValueCallsPerRound);
 
             // Long enough for the tiered JIT to reach its final code in both builds.
             double warmUpEnd = CpuTimeClock.ThreadMicroseconds() + 3e6;
             while (CpuTimeClock.ThreadMicroseconds() < warmUpEnd)
             {
-                first(parameters);
-                second(parameters);
+                timedBefore();
+                timedAfter();
             }
 
             var beforeTimes = new double[Rounds];
@@ -51,13 +62,13 @@ internal static class BuildComparison
             {
                 if (round % 2 == 0)
                 {
-                    beforeTimes[round] = Microseconds(first, parameters);
-                    afterTimes[round] = Microseconds(second, parameters);
+                    beforeTimes[round] = Microseconds(timedBefore, calls);
+                    afterTimes[round] = Microseconds(timedAfter, calls);
                 }
                 else
                 {
-                    afterTimes[round] = Microseconds(second, parameters);
-                    beforeTimes[round] = Microseconds(first, parameters);
+                    afterTimes[round] = Microseconds(timedAfter, calls);
+                    beforeTimes[round] = Microseconds(timedBefore, calls);
                 }
 
                 ratio[round] = afterTimes[round] / beforeTimes[round];
@@ -69,15 +80,15 @@ internal static class BuildComparison
         }
     }
 
-    private static double Microseconds(ValueFunction value, double[] parameters)
+    private static double Microseconds(Action call, int calls)
     {
         double start = CpuTimeClock.ThreadMicroseconds();
-        for (int i = 0; i < CallsPerRound; i++)
+        for (int i = 0; i < calls; i++)
         {
-            value(parameters);
+            call();
         }
 
-        return (CpuTimeClock.ThreadMicroseconds() - start) / CallsPerRound;
+        return (CpuTimeClock.ThreadMicroseconds() - start) / calls;
     }
 
     /// <summary>One build's HistFactory library, loaded apart from the one this program is built with.</summary>
@@ -96,7 +107,7 @@ internal static class BuildComparison
             _histFactory = new Context(directory).LoadFromAssemblyPath(Path.GetFullPath(library));
         }
 
-        /// <summary>A fresh evaluator of the workspace's observed-data objective, as its <c>Value</c> method.</summary>
+        /// <summary>A fresh evaluator of the workspace's observed-data objective, as its <c>Value</c> method: the file read and the model built anew.</summary>
         public ValueFunction Evaluator(string workspacePath)
         {
             Type workspaceType = Named("NextStat.HistFactory.Workspace");

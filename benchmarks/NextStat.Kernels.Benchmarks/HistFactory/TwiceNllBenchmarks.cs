@@ -49,7 +49,7 @@ public class TwiceNllBenchmarks
     /// BenchmarkDotNet's build timeout on a busy machine, and the measured code is the same either way. Workspace
     /// names are shown in full (the sbottom points differ only in their middle).
     /// </summary>
-    private sealed class ShortInProcess : ManualConfig
+    internal sealed class ShortInProcess : ManualConfig
     {
         public ShortInProcess()
         {
