@@ -13,34 +13,23 @@ namespace NextStat.HistFactory.Tests;
 /// </summary>
 public sealed class MutatedWorkspaceTests
 {
-    private const string Valid = """
-        {
-          "channels": [
-            {"name": "SR", "samples": [
-              {"name": "signal", "data": [5.0, 10.0], "modifiers": [{"name": "mu", "type": "normfactor", "data": null}]},
-              {"name": "bkg", "data": [50.0, 60.0], "modifiers": [
-                {"name": "bkg_norm", "type": "normsys", "data": {"hi": 1.1, "lo": 0.9}},
-                {"name": "shape", "type": "histosys", "data": {"hi_data": [52.0, 63.0], "lo_data": [48.0, 58.0]}},
-                {"name": "staterror_SR", "type": "staterror", "data": [2.0, 3.0]},
-                {"name": "unc", "type": "shapesys", "data": [4.0, 5.0]},
-                {"name": "lumi", "type": "lumi", "data": null},
-                {"name": "free", "type": "shapefactor", "data": null}
-              ]}
-            ]}
-          ],
-          "observations": [{"name": "SR", "data": [55.0, 70.0]}],
-          "measurements": [{"name": "meas", "config": {"poi": "mu", "parameters": [
-            {"name": "mu", "bounds": [[0.0, 10.0]], "inits": [1.0]},
-            {"name": "lumi", "auxdata": [1.0], "sigmas": [0.02], "bounds": [[0.5, 1.5]], "inits": [1.0]}
-          ]}}],
-          "version": "1.0.0"
-        }
-        """;
+    // ValidationTests' workspace with every other modifier type and a configured lumi, so that mutations reach them too.
+    private static JsonNode Valid()
+    {
+        JsonNode workspace = JsonNode.Parse(ValidationTests.Valid)!;
+        JsonArray modifiers = workspace["channels"]![0]!["samples"]![1]!["modifiers"]!.AsArray();
+        modifiers.Add(JsonNode.Parse("""{"name": "unc", "type": "shapesys", "data": [4.0, 5.0]}"""));
+        modifiers.Add(JsonNode.Parse("""{"name": "lumi", "type": "lumi", "data": null}"""));
+        modifiers.Add(JsonNode.Parse("""{"name": "free", "type": "shapefactor", "data": null}"""));
+        workspace["measurements"]![0]!["config"]!["parameters"]!.AsArray().Add(
+            JsonNode.Parse("""{"name": "lumi", "auxdata": [1.0], "sigmas": [0.02], "bounds": [[0.5, 1.5]], "inits": [1.0]}"""));
+        return workspace;
+    }
 
     [Property(Arbitrary = [typeof(MutationArbitraries)], MaxTest = 400)]
     public void AMutatedWorkspaceBuildsOrNamesAPlace(Mutation[] mutations)
     {
-        JsonNode document = JsonNode.Parse(Valid)!;
+        JsonNode document = Valid();
         foreach (Mutation mutation in mutations)
         {
             mutation.Apply(document);

@@ -7,7 +7,7 @@ namespace NextStat.HistFactory.Tests;
 /// <summary>Bad input: every problem is a <see cref="WorkspaceException"/> naming the JSON path and the object.</summary>
 public sealed class ValidationTests
 {
-    private const string Valid = """
+    internal const string Valid = """
         {
           "channels": [
             {"name": "SR", "samples": [

@@ -44,17 +44,7 @@ public sealed class Workspace
     public static Workspace Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] utf8;
-        try
-        {
-            utf8 = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw CannotRead(path, "workspace", e);
-        }
-
-        return FromUtf8(utf8, path);
+        return FromUtf8(Read(path, "workspace", File.ReadAllBytes), path);
     }
 
     /// <summary>Parses and validates workspace JSON; <paramref name="sourceName"/> labels error messages.</summary>
@@ -105,20 +95,19 @@ public sealed class Workspace
 
     // Every input file (workspace, patch, patch set) fails to read the same way, so callers handle one exception type
     // whose message names the file, as for a file that reads but does not parse.
-    internal static string ReadFile(string path, string kind)
+    internal static string ReadFile(string path, string kind) => Read(path, kind, File.ReadAllText);
+
+    private static T Read<T>(string path, string kind, Func<string, T> read)
     {
         try
         {
-            return File.ReadAllText(path);
+            return read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw CannotRead(path, kind, e);
+            throw new WorkspaceException(path, "$", $"cannot read the {kind} file: {e.Message}", e);
         }
     }
-
-    private static WorkspaceException CannotRead(string path, string kind, Exception e) =>
-        new(path, "$", $"cannot read the {kind} file: {e.Message}", e);
 
     internal static JsonNode ParseDocument(string json, string sourceName) => ParseDocument(Encoding.UTF8.GetBytes(json), sourceName);
 
